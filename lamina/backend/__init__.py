@@ -1,0 +1,37 @@
+"""The backend chosen for this process, and the backend-neutral pieces (dtypes, Variable, scope).
+
+Each backend package provides the same modules: core (tensors, Variable storage, eval_shape),
+numpy, nn, math, linalg, random, transforms (jit, value_and_grad, scan, loops).
+"""
+
+from lamina.backend import config
+from lamina.backend.common import dtypes
+from lamina.backend.common.stateless_scope import (StatelessScope, get_stateless_scope,
+                                                   in_stateless_scope)
+from lamina.backend.config import (backend, epsilon, floatx, image_data_format, set_epsilon,
+                                   set_floatx, set_image_data_format)
+
+if config.backend() == "jax":
+    from lamina.backend.jax import core, linalg, math, nn, numpy, random, transforms
+
+Variable = core.Variable
+convert_to_tensor = core.convert_to_tensor
+convert_to_numpy = core.convert_to_numpy
+is_tensor = core.is_tensor
+cast = core.cast
+standardize_dtype = dtypes.standardize_dtype
+result_type = dtypes.result_type
+
+_CAPABILITIES = {"jax": {"float64": False, "jit": True, "donation": True}}
+
+
+def supports(capability):
+    """Whether the current backend supports a named capability ("float64", "jit", "donation")."""
+    return _CAPABILITIES[config.backend()].get(capability, False)
+
+
+__all__ = ["StatelessScope", "Variable", "backend", "cast", "config", "convert_to_numpy",
+           "convert_to_tensor", "core", "dtypes", "epsilon", "floatx", "get_stateless_scope",
+           "image_data_format", "in_stateless_scope", "is_tensor", "linalg", "math", "nn", "numpy",
+           "random", "result_type", "set_epsilon", "set_floatx", "set_image_data_format",
+           "standardize_dtype", "supports", "transforms"]

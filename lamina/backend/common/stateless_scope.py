@@ -1,0 +1,71 @@
+"""The stateless scope: variables read mapped values and record assignments instead of mutating.
+
+This is what makes layer code pure for compiled training steps: the trainer enters a scope that maps
+each variable to a traced value, runs the model, and collects what was assigned.
+
+>>> v = Variable(1.0)
+>>> with StatelessScope([(v, 5.0)]) as scope:
+...     v.assign(v.value + 1.0)
+>>> float(v.value), float(scope.get_current_value(v))
+(1.0, 6.0)
+"""
+
+import threading
+
+_STATE = threading.local()
+
+
+def _stack():
+    stack = getattr(_STATE, "scopes", None)
+    if stack is None:
+        stack = _STATE.scopes = []
+    return stack
+
+
+class StatelessScope:
+    """Map variables to values for reads and capture `assign` calls and added losses.
+
+    Args:
+        state_mapping: Iterable of `(variable, value)` pairs that reads of `variable` return.
+        collect_losses: Whether losses added by layers (`add_loss`) are gathered in `losses`.
+    """
+
+    def __init__(self, state_mapping=None, collect_losses=False):
+        self._mapping = {}
+        self._variables = {}
+        for variable, value in state_mapping or ():
+            self._mapping[id(variable)] = value
+            self._variables[id(variable)] = variable
+        self._updates = {}
+        self.collect_losses = collect_losses
+        self.losses = []
+
+    def __enter__(self):
+        _stack().append(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        _stack().pop()
+
+    def add_update(self, variable, value):
+        self._updates[id(variable)] = value
+        self._variables[id(variable)] = variable
+
+    def get_current_value(self, variable):
+        key = id(variable)
+        if key in self._updates:
+            return self._updates[key]
+        return self._mapping.get(key)
+
+    def updated_value(self, variable):
+        """The value assigned in this scope, or `None` when the variable was not assigned."""
+        return self._updates.get(id(variable))
+
+
+def get_stateless_scope():
+    stack = _stack()
+    return stack[-1] if stack else None
+
+
+def in_stateless_scope():
+    return bool(_stack())

@@ -1,0 +1,159 @@
+"""Variable: a named, mutable tensor owned by a layer, optimizer or metric.
+
+Reads go through `value`, writes through `assign`; both honour the stateless scope so layer code
+stays pure inside compiled training steps. Each backend subclasses it to say how values are stored.
+"""
+
+import numpy as np
+
+from lamina.backend.common import dtypes
+from lamina.backend.common.stateless_scope import get_stateless_scope
+
+_NAME_COUNTS = {}
+
+
+def auto_name(prefix):
+    """Unique object name in this process: "dense", then "dense_1", "dense_2", ..."""
+    count = _NAME_COUNTS.get(prefix, 0)
+    _NAME_COUNTS[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def reset_names():
+    _NAME_COUNTS.clear()
+
+
+class Variable:
+    """A stateful tensor.
+
+    Args:
+        initializer: Initial value (array-like) or a callable `initializer(shape, dtype)`.
+        shape: Shape, required when `initializer` is a callable.
+        dtype: Dtype name; defaults to the initial value's dtype, else `floatx()`.
+        trainable: Whether optimizers update it.
+        name: Name; the layer that owns it prefixes it to form `path`.
+    """
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
+                 autocast=True, aggregation="none", synchronization="auto"):
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(f"Variable: `name` must be a string without '/'. Received: {name!r}")
+        self.name = name or auto_name("variable")
+        self.path = self.name
+        self.trainable = bool(trainable)
+        self.autocast = autocast
+        self.aggregation = aggregation
+        self.synchronization = synchronization
+        self.regularizer = None
+        self.constraint = None
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(f"Variable '{self.name}': `shape` is required when the initializer "
+                                 f"is a callable. Received: initializer={initializer!r}, shape=None")
+            self._dtype = dtypes.standardize_dtype(dtype)
+            self._shape = tuple(int(d) for d in shape)
+            value = initializer(self._shape, dtype=self._dtype)
+        else:
+            value = initializer
+            if dtype is None and not hasattr(value, "dtype"):
+                dtype = dtypes.result_type(*np.ravel(np.asarray(value, dtype=object))[:1]) \
+                    if np.ndim(value) else dtypes.result_type(value)
+            self._dtype = dtypes.standardize_dtype(dtype if dtype is not None else value.dtype)
+            self._shape = None
+        self._value = self._initialize(value)
+        self._shape = tuple(self._value.shape)
+        if shape is not None and tuple(shape) != self._shape:
+            raise ValueError(f"Variable '{self.name}': initial value has shape {self._shape}, "
+                             f"expected shape {tuple(shape)}.")
+
+    # -- storage, provided by the backend -------------------------------------------------------
+    def _initialize(self, value):
+        raise NotImplementedError
+
+    def _convert(self, value):
+        raise NotImplementedError
+
+    # -- reads and writes ------------------------------------------------------------------------
+    @property
+    def value(self):
+        scope = get_stateless_scope()
+        if scope is not None:
+            mapped = scope.get_current_value(self)
+            if mapped is not None:
+                return mapped
+        return self._value
+
+    def assign(self, value):
+        value = self._convert(value)
+        if tuple(value.shape) != self._shape:
+            raise ValueError(f"Variable '{self.path}' has shape {self._shape}; cannot assign a "
+                             f"value of shape {tuple(value.shape)}.")
+        scope = get_stateless_scope()
+        if scope is not None:
+            scope.add_update(self, value)
+        else:
+            self._value = value
+        return value
+
+    def assign_add(self, value):
+        return self.assign(self.value + self._convert(value))
+
+    def assign_sub(self, value):
+        return self.assign(self.value - self._convert(value))
+
+    def numpy(self):
+        return np.asarray(self.value)
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def ndim(self):
+        return len(self._shape)
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype}, "
+                f"value={np.asarray(self._value)!r}>")
+
+    def __array__(self, dtype=None, copy=None):
+        out = np.asarray(self.value)
+        return out.astype(dtype) if dtype is not None else out
+
+    def __len__(self):
+        return self._shape[0]
+
+    def __bool__(self):
+        raise TypeError(f"Variable '{self.path}' cannot be used as a Python bool.")
+
+    __hash__ = object.__hash__
+
+    # Arithmetic reads the current value and returns a plain tensor.
+    def __neg__(self): return -self.value
+    def __pos__(self): return self.value
+    def __abs__(self): return abs(self.value)
+    def __add__(self, other): return self.value + _unwrap(other)
+    def __radd__(self, other): return _unwrap(other) + self.value
+    def __sub__(self, other): return self.value - _unwrap(other)
+    def __rsub__(self, other): return _unwrap(other) - self.value
+    def __mul__(self, other): return self.value * _unwrap(other)
+    def __rmul__(self, other): return _unwrap(other) * self.value
+    def __truediv__(self, other): return self.value / _unwrap(other)
+    def __rtruediv__(self, other): return _unwrap(other) / self.value
+    def __pow__(self, other): return self.value ** _unwrap(other)
+    def __rpow__(self, other): return _unwrap(other) ** self.value
+    def __matmul__(self, other): return self.value @ _unwrap(other)
+    def __rmatmul__(self, other): return _unwrap(other) @ self.value
+    def __lt__(self, other): return self.value < _unwrap(other)
+    def __le__(self, other): return self.value <= _unwrap(other)
+    def __gt__(self, other): return self.value > _unwrap(other)
+    def __ge__(self, other): return self.value >= _unwrap(other)
+    def __getitem__(self, idx): return self.value[idx]
+
+
+def _unwrap(x):
+    return x.value if isinstance(x, Variable) else x

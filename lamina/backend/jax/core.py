@@ -1,0 +1,132 @@
+"""JAX tensors: conversion, casting, Variable storage and abstract shape evaluation."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lamina.backend.common import dtypes
+from lamina.backend.common import variables as common_variables
+
+SUPPORTS_SPARSE_TENSORS = False
+IS_THREAD_SAFE = True
+
+
+class Variable(common_variables.Variable):
+    """A Variable whose value is a `jax.Array`."""
+
+    def _initialize(self, value):
+        # Layers may build while a step is being traced; evaluating the initial value at compile
+        # time keeps tracers out of variable storage.
+        with jax.ensure_compile_time_eval():
+            return self._convert(value)
+
+    def _convert(self, value):
+        if isinstance(value, common_variables.Variable):
+            value = value.value
+        return jnp.asarray(value, dtype=dtypes.to_numpy_dtype(self._dtype))
+
+    def __jax_array__(self):
+        return self.value
+
+
+def is_tensor(x):
+    return isinstance(x, jax.Array)
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    """Convert `x` to a jax.Array; Python floats become floatx and Python ints int32."""
+    if isinstance(x, common_variables.Variable):
+        x = x.value
+    if dtype is not None:
+        dtype = dtypes.standardize_dtype(dtype)
+        if is_tensor(x) and x.dtype.name == dtype:
+            return x
+        return jnp.asarray(x, dtype=dtypes.to_numpy_dtype(dtype))
+    if is_tensor(x):
+        return x
+    if isinstance(x, (bool, int, float)) or (isinstance(x, (list, tuple)) and _all_python(x)):
+        return jnp.asarray(x, dtype=dtypes.to_numpy_dtype(_python_dtype(x)))
+    if isinstance(x, np.ndarray) and x.dtype == np.float64:
+        # NumPy's float64 default is not what the user meant for a model's inputs.
+        return jnp.asarray(x, dtype=dtypes.to_numpy_dtype(None))
+    if isinstance(x, np.ndarray) and x.dtype == np.int64:
+        return jnp.asarray(x, dtype=jnp.int32)
+    return jnp.asarray(x)
+
+
+def _all_python(seq):
+    return all(isinstance(v, (bool, int, float)) or (isinstance(v, (list, tuple)) and _all_python(v))
+               for v in seq)
+
+
+def _python_dtype(x):
+    flat = np.ravel(np.asarray(x, dtype=object)).tolist() if isinstance(x, (list, tuple)) else [x]
+    if not flat:
+        return dtypes.standardize_dtype(None)
+    if all(isinstance(v, bool) for v in flat):
+        return "bool"
+    if all(isinstance(v, int) for v in flat):
+        return "int32"
+    return dtypes.standardize_dtype(None)
+
+
+def convert_to_numpy(x):
+    if isinstance(x, common_variables.Variable):
+        x = x.value
+    return np.asarray(x)
+
+
+def cast(x, dtype):
+    dtype = dtypes.standardize_dtype(dtype)
+    x = convert_to_tensor(x)
+    if x.dtype.name == dtype:
+        return x
+    return x.astype(dtypes.to_numpy_dtype(dtype))
+
+
+def standardize_dtype_of(x):
+    """Dtype name of a tensor, array, Variable or Python scalar."""
+    if isinstance(x, (bool, int, float)):
+        return dtypes.result_type(x)
+    return dtypes.standardize_dtype(x.dtype)
+
+
+def shape(x):
+    return tuple(x.shape)
+
+
+def eval_shape(fn, arg_specs):
+    """Evaluate `fn(*args)` abstractly; `arg_specs` is a pytree whose leaves are `(shape, dtype)`
+    pairs wrapped in `Spec`. Returns a pytree of `(shape, dtype_name)` tuples."""
+    def to_struct(spec):
+        return jax.ShapeDtypeStruct(spec.shape, dtypes.to_numpy_dtype(spec.dtype))
+
+    structs = jax.tree_util.tree_map(to_struct, arg_specs, is_leaf=lambda s: isinstance(s, Spec))
+    out = jax.eval_shape(fn, *structs)
+    return jax.tree_util.tree_map(lambda s: Spec(tuple(s.shape), s.dtype.name), out)
+
+
+class Spec:
+    """Shape and dtype of a tensor, used for abstract evaluation."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+
+    def __repr__(self):
+        return f"Spec({self.shape}, {self.dtype})"
+
+
+def enable_float64():
+    """Context manager in which float64 tensors are real float64 (JAX disables them by default)."""
+    return jax.enable_x64(True)
+
+
+def device_put(x):
+    return jax.device_put(x)
+
+
+def block_until_ready(x):
+    return jax.block_until_ready(x)

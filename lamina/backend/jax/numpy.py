@@ -1,0 +1,560 @@
+"""NumPy-like ops on JAX. Binary ops promote with lamina's dtype rules before calling jnp."""
+
+import jax.numpy as jnp
+import numpy as np
+
+from lamina.backend.common import dtypes
+from lamina.backend.jax.core import cast, convert_to_tensor
+
+
+def promote(*xs):
+    """Convert the arguments to tensors of their common dtype (Python scalars are weak)."""
+    xs = [x if isinstance(x, (bool, int, float)) else convert_to_tensor(x) for x in xs]
+    target = dtypes.to_numpy_dtype(dtypes.result_type(
+        *(x if isinstance(x, (bool, int, float)) else x.dtype for x in xs)))
+    return [x if getattr(x, "dtype", None) == target else jnp.asarray(x, dtype=target) for x in xs]
+
+
+def _float_input(x):
+    """Integers and bools are computed in floatx by float-valued ops (exp, sqrt, mean, ...)."""
+    x = convert_to_tensor(x)
+    if not jnp.issubdtype(x.dtype, jnp.inexact):
+        x = x.astype(dtypes.to_numpy_dtype(None))
+    return x
+
+
+# -- creation ---------------------------------------------------------------------------------
+def zeros(shape, dtype=None):
+    return jnp.zeros(shape, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+def ones(shape, dtype=None):
+    return jnp.ones(shape, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+def full(shape, fill_value, dtype=None):
+    dtype = dtypes.result_type(fill_value) if dtype is None else dtype
+    return jnp.full(shape, fill_value, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+def zeros_like(x, dtype=None):
+    return jnp.zeros_like(x, dtype=None if dtype is None else dtypes.to_numpy_dtype(dtype))
+
+
+def ones_like(x, dtype=None):
+    return jnp.ones_like(x, dtype=None if dtype is None else dtypes.to_numpy_dtype(dtype))
+
+
+def full_like(x, fill_value, dtype=None):
+    return jnp.full_like(x, fill_value, dtype=None if dtype is None else dtypes.to_numpy_dtype(dtype))
+
+
+def eye(N, M=None, k=0, dtype=None):
+    return jnp.eye(N, M, k, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+def identity(n, dtype=None):
+    return jnp.identity(n, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    if dtype is None:
+        dtype = dtypes.result_type(*(v for v in (start, stop, step) if v is not None))
+    return jnp.arange(start, stop, step, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    return jnp.linspace(start, stop, num, endpoint=endpoint, retstep=retstep,
+                        dtype=dtypes.to_numpy_dtype(dtype), axis=axis)
+
+
+def array(x, dtype=None):
+    return convert_to_tensor(x, dtype=dtype)
+
+
+def tri(N, M=None, k=0, dtype=None):
+    return jnp.tri(N, M, k, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+# -- element-wise binary ------------------------------------------------------------------------
+def add(x1, x2):
+    return jnp.add(*promote(x1, x2))
+
+
+def subtract(x1, x2):
+    return jnp.subtract(*promote(x1, x2))
+
+
+def multiply(x1, x2):
+    return jnp.multiply(*promote(x1, x2))
+
+
+def divide(x1, x2):
+    x1, x2 = promote(x1, x2)
+    if not jnp.issubdtype(x1.dtype, jnp.inexact):
+        x1, x2 = _float_input(x1), _float_input(x2)
+    return jnp.divide(x1, x2)
+
+
+true_divide = divide
+
+
+def divide_no_nan(x1, x2):
+    x1, x2 = promote(x1, x2)
+    safe = jnp.where(x2 == 0, 1, x2)
+    return jnp.where(x2 == 0, 0, jnp.divide(x1, safe))
+
+
+def floor_divide(x1, x2):
+    return jnp.floor_divide(*promote(x1, x2))
+
+
+def mod(x1, x2):
+    return jnp.mod(*promote(x1, x2))
+
+
+def power(x1, x2):
+    return jnp.power(*promote(x1, x2))
+
+
+def maximum(x1, x2):
+    return jnp.maximum(*promote(x1, x2))
+
+
+def minimum(x1, x2):
+    return jnp.minimum(*promote(x1, x2))
+
+
+def matmul(x1, x2):
+    return jnp.matmul(*promote(x1, x2))
+
+
+def dot(x1, x2):
+    return jnp.dot(*promote(x1, x2))
+
+
+def outer(x1, x2):
+    return jnp.outer(*promote(x1, x2))
+
+
+def tensordot(x1, x2, axes=2):
+    return jnp.tensordot(*promote(x1, x2), axes=axes)
+
+
+def einsum(subscripts, *operands):
+    return jnp.einsum(subscripts, *promote(*operands))
+
+
+def logaddexp(x1, x2):
+    x1, x2 = promote(x1, x2)
+    return jnp.logaddexp(_float_input(x1), _float_input(x2))
+
+
+def arctan2(x1, x2):
+    x1, x2 = promote(x1, x2)
+    return jnp.arctan2(_float_input(x1), _float_input(x2))
+
+
+def equal(x1, x2):
+    return jnp.equal(*promote(x1, x2))
+
+
+def not_equal(x1, x2):
+    return jnp.not_equal(*promote(x1, x2))
+
+
+def greater(x1, x2):
+    return jnp.greater(*promote(x1, x2))
+
+
+def greater_equal(x1, x2):
+    return jnp.greater_equal(*promote(x1, x2))
+
+
+def less(x1, x2):
+    return jnp.less(*promote(x1, x2))
+
+
+def less_equal(x1, x2):
+    return jnp.less_equal(*promote(x1, x2))
+
+
+def logical_and(x1, x2):
+    return jnp.logical_and(*promote(x1, x2))
+
+
+def logical_or(x1, x2):
+    return jnp.logical_or(*promote(x1, x2))
+
+
+def logical_xor(x1, x2):
+    return jnp.logical_xor(*promote(x1, x2))
+
+
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return jnp.isclose(*promote(x1, x2), rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def where(condition, x1=None, x2=None):
+    if x1 is None and x2 is None:
+        return jnp.nonzero(condition)
+    x1, x2 = promote(x1, x2)
+    return jnp.where(condition, x1, x2)
+
+
+def clip(x, x_min, x_max):
+    x = convert_to_tensor(x)
+    if x.dtype == jnp.bool_:
+        x = x.astype(jnp.int32)
+    return jnp.clip(x, x_min, x_max).astype(x.dtype)
+
+
+# -- element-wise unary ---------------------------------------------------------------------------
+def abs(x):
+    return jnp.abs(convert_to_tensor(x))
+
+
+absolute = abs
+
+
+def negative(x):
+    return jnp.negative(convert_to_tensor(x))
+
+
+def sign(x):
+    return jnp.sign(convert_to_tensor(x))
+
+
+def square(x):
+    return jnp.square(convert_to_tensor(x))
+
+
+def reciprocal(x):
+    return jnp.reciprocal(_float_input(x))
+
+
+def sqrt(x):
+    return jnp.sqrt(_float_input(x))
+
+
+def cbrt(x):
+    return jnp.cbrt(_float_input(x))
+
+
+def exp(x):
+    return jnp.exp(_float_input(x))
+
+
+def exp2(x):
+    return jnp.exp2(_float_input(x))
+
+
+def expm1(x):
+    return jnp.expm1(_float_input(x))
+
+
+def log(x):
+    return jnp.log(_float_input(x))
+
+
+def log2(x):
+    return jnp.log2(_float_input(x))
+
+
+def log10(x):
+    return jnp.log10(_float_input(x))
+
+
+def log1p(x):
+    return jnp.log1p(_float_input(x))
+
+
+def sin(x):
+    return jnp.sin(_float_input(x))
+
+
+def cos(x):
+    return jnp.cos(_float_input(x))
+
+
+def tan(x):
+    return jnp.tan(_float_input(x))
+
+
+def arcsin(x):
+    return jnp.arcsin(_float_input(x))
+
+
+def arccos(x):
+    return jnp.arccos(_float_input(x))
+
+
+def arctan(x):
+    return jnp.arctan(_float_input(x))
+
+
+def sinh(x):
+    return jnp.sinh(_float_input(x))
+
+
+def cosh(x):
+    return jnp.cosh(_float_input(x))
+
+
+def tanh(x):
+    return jnp.tanh(_float_input(x))
+
+
+def arcsinh(x):
+    return jnp.arcsinh(_float_input(x))
+
+
+def arccosh(x):
+    return jnp.arccosh(_float_input(x))
+
+
+def arctanh(x):
+    return jnp.arctanh(_float_input(x))
+
+
+def floor(x):
+    return jnp.floor(_float_input(x))
+
+
+def ceil(x):
+    return jnp.ceil(_float_input(x))
+
+
+def round(x, decimals=0):
+    return jnp.round(convert_to_tensor(x), decimals)
+
+
+def isnan(x):
+    return jnp.isnan(convert_to_tensor(x))
+
+
+def isinf(x):
+    return jnp.isinf(convert_to_tensor(x))
+
+
+def isfinite(x):
+    return jnp.isfinite(convert_to_tensor(x))
+
+
+def logical_not(x):
+    return jnp.logical_not(convert_to_tensor(x))
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    return jnp.nan_to_num(convert_to_tensor(x), nan=nan, posinf=posinf, neginf=neginf)
+
+
+# -- reductions ---------------------------------------------------------------------------------
+def sum(x, axis=None, keepdims=False):
+    return jnp.sum(convert_to_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def prod(x, axis=None, keepdims=False, dtype=None):
+    return jnp.prod(convert_to_tensor(x), axis=axis, keepdims=keepdims,
+                    dtype=None if dtype is None else dtypes.to_numpy_dtype(dtype))
+
+
+def mean(x, axis=None, keepdims=False):
+    return jnp.mean(_float_input(x), axis=axis, keepdims=keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    return jnp.var(_float_input(x), axis=axis, keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return jnp.std(_float_input(x), axis=axis, keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False, initial=None):
+    return jnp.max(convert_to_tensor(x), axis=axis, keepdims=keepdims, initial=initial)
+
+
+def min(x, axis=None, keepdims=False, initial=None):
+    return jnp.min(convert_to_tensor(x), axis=axis, keepdims=keepdims, initial=initial)
+
+
+amax = max
+amin = min
+
+
+def all(x, axis=None, keepdims=False):
+    return jnp.all(convert_to_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def any(x, axis=None, keepdims=False):
+    return jnp.any(convert_to_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def argmax(x, axis=None, keepdims=False):
+    return jnp.argmax(convert_to_tensor(x), axis=axis, keepdims=keepdims).astype(jnp.int32)
+
+
+def argmin(x, axis=None, keepdims=False):
+    return jnp.argmin(convert_to_tensor(x), axis=axis, keepdims=keepdims).astype(jnp.int32)
+
+
+def argsort(x, axis=-1):
+    return jnp.argsort(convert_to_tensor(x), axis=axis).astype(jnp.int32)
+
+
+def sort(x, axis=-1):
+    return jnp.sort(convert_to_tensor(x), axis=axis)
+
+
+def cumsum(x, axis=None, dtype=None):
+    return jnp.cumsum(convert_to_tensor(x), axis=axis,
+                      dtype=None if dtype is None else dtypes.to_numpy_dtype(dtype))
+
+
+def cumprod(x, axis=None, dtype=None):
+    return jnp.cumprod(convert_to_tensor(x), axis=axis,
+                       dtype=None if dtype is None else dtypes.to_numpy_dtype(dtype))
+
+
+def count_nonzero(x, axis=None):
+    return jnp.count_nonzero(convert_to_tensor(x), axis=axis).astype(jnp.int32)
+
+
+def average(x, axis=None, weights=None):
+    x = _float_input(x)
+    if weights is None:
+        return jnp.mean(x, axis=axis)
+    x, weights = promote(x, weights)
+    return jnp.average(x, axis=axis, weights=weights)
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    return jnp.trace(convert_to_tensor(x), offset=offset, axis1=axis1, axis2=axis2)
+
+
+# -- shape manipulation ---------------------------------------------------------------------------
+def reshape(x, newshape):
+    return jnp.reshape(convert_to_tensor(x), newshape)
+
+
+def transpose(x, axes=None):
+    return jnp.transpose(convert_to_tensor(x), axes)
+
+
+def expand_dims(x, axis):
+    return jnp.expand_dims(convert_to_tensor(x), axis)
+
+
+def squeeze(x, axis=None):
+    return jnp.squeeze(convert_to_tensor(x), axis)
+
+
+def ravel(x):
+    return jnp.ravel(convert_to_tensor(x))
+
+
+def broadcast_to(x, shape):
+    return jnp.broadcast_to(convert_to_tensor(x), shape)
+
+
+def moveaxis(x, source, destination):
+    return jnp.moveaxis(convert_to_tensor(x), source, destination)
+
+
+def swapaxes(x, axis1, axis2):
+    return jnp.swapaxes(convert_to_tensor(x), axis1, axis2)
+
+
+def concatenate(xs, axis=0):
+    return jnp.concatenate(promote(*xs), axis=axis)
+
+
+def stack(x, axis=0):
+    return jnp.stack(promote(*x), axis=axis)
+
+
+def hstack(xs):
+    return jnp.hstack(promote(*xs))
+
+
+def vstack(xs):
+    return jnp.vstack(promote(*xs))
+
+
+def split(x, indices_or_sections, axis=0):
+    return jnp.split(convert_to_tensor(x), indices_or_sections, axis=axis)
+
+
+def tile(x, repeats):
+    return jnp.tile(convert_to_tensor(x), repeats)
+
+
+def repeat(x, repeats, axis=None):
+    return jnp.repeat(convert_to_tensor(x), repeats, axis=axis)
+
+
+def flip(x, axis=None):
+    return jnp.flip(convert_to_tensor(x), axis=axis)
+
+
+def roll(x, shift, axis=None):
+    return jnp.roll(convert_to_tensor(x), shift, axis=axis)
+
+
+def pad(x, pad_width, mode="constant", constant_values=None):
+    kwargs = {} if constant_values is None else {"constant_values": constant_values}
+    return jnp.pad(convert_to_tensor(x), pad_width, mode=mode, **kwargs)
+
+
+def take(x, indices, axis=None):
+    return jnp.take(convert_to_tensor(x), convert_to_tensor(indices), axis=axis)
+
+
+def take_along_axis(x, indices, axis=None):
+    return jnp.take_along_axis(convert_to_tensor(x), convert_to_tensor(indices), axis=axis)
+
+
+def diag(x, k=0):
+    return jnp.diag(convert_to_tensor(x), k)
+
+
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    return jnp.diagonal(convert_to_tensor(x), offset, axis1, axis2)
+
+
+def tril(x, k=0):
+    return jnp.tril(convert_to_tensor(x), k)
+
+
+def triu(x, k=0):
+    return jnp.triu(convert_to_tensor(x), k)
+
+
+def meshgrid(*xs, indexing="xy"):
+    return jnp.meshgrid(*xs, indexing=indexing)
+
+
+def size(x):
+    return int(np.prod(jnp.shape(x)))
+
+
+def ndim(x):
+    return jnp.ndim(x)
+
+
+def copy(x):
+    return jnp.array(convert_to_tensor(x), copy=True)
+
+
+def astype(x, dtype):
+    return cast(x, dtype)
+
+
+def searchsorted(sorted_sequence, values, side="left"):
+    return jnp.searchsorted(sorted_sequence, values, side=side).astype(jnp.int32)
+
+
+def bincount(x, weights=None, minlength=0):
+    return jnp.bincount(convert_to_tensor(x), weights=weights, minlength=minlength, length=None)
+

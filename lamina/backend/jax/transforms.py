@@ -1,0 +1,48 @@
+"""The few program transforms the trainer needs, each a thin wrapper over JAX's."""
+
+import jax
+from jax import lax
+
+
+def jit(fn, donate_argnums=(), static_argnums=()):
+    return jax.jit(fn, donate_argnums=donate_argnums, static_argnums=static_argnums)
+
+
+def value_and_grad(fn, has_aux=False):
+    return jax.value_and_grad(fn, has_aux=has_aux)
+
+
+def grad(fn, has_aux=False):
+    return jax.grad(fn, has_aux=has_aux)
+
+
+def scan(fn, init, xs=None, length=None, reverse=False, unroll=1):
+    return lax.scan(fn, init, xs, length=length, reverse=reverse, unroll=unroll)
+
+
+def fori_loop(lower, upper, body_fn, init_val):
+    return lax.fori_loop(lower, upper, body_fn, init_val)
+
+
+def while_loop(cond_fn, body_fn, init_val):
+    return lax.while_loop(cond_fn, body_fn, init_val)
+
+
+def cond(pred, true_fn, false_fn, *operands):
+    return lax.cond(pred, true_fn, false_fn, *operands)
+
+
+def stop_gradient(x):
+    return lax.stop_gradient(x)
+
+
+def tree_map(fn, *trees):
+    return jax.tree_util.tree_map(fn, *trees)
+
+
+def tree_flatten(tree):
+    return jax.tree_util.tree_flatten(tree)
+
+
+def tree_unflatten(treedef, leaves):
+    return jax.tree_util.tree_unflatten(treedef, leaves)

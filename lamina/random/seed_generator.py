@@ -1,0 +1,77 @@
+"""Seeds: SeedGenerator (a layer's own random stream) and the process-wide default stream."""
+
+import random as python_random
+
+import numpy as np
+
+from lamina import backend
+from lamina.backend.common.variables import auto_name
+
+_GLOBAL = {"rng": np.random.default_rng()}
+
+
+def set_random_seed(seed):
+    """Seed Python's `random`, NumPy and lamina's default stream, for reproducible runs.
+
+    Initializers without a seed, `SeedGenerator(seed=None)` and fit's shuffling draw from
+    lamina's default stream, so one call makes a whole program repeatable.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"set_random_seed: `seed` must be a non-negative int. Received: {seed!r}")
+    python_random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    _GLOBAL["rng"] = np.random.default_rng(int(seed))
+
+
+def draw_int_seed():
+    """An int seed from lamina's default stream."""
+    return int(_GLOBAL["rng"].integers(0, 2**31 - 1))
+
+
+def numpy_rng():
+    """A NumPy Generator seeded from lamina's default stream (used for shuffling)."""
+    return np.random.default_rng(draw_int_seed())
+
+
+class SeedGenerator:
+    """A stream of random keys whose state is a (non-trainable) Variable.
+
+    Drawing a key assigns the next state, so inside a compiled step the stream advances through
+    the stateless scope like any other layer state.
+
+    Args:
+        seed: Int seed; `None` draws one from the default stream (see `set_random_seed`).
+    """
+
+    def __init__(self, seed=None, name=None, **kwargs):
+        if seed is None:
+            seed = draw_int_seed()
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+            raise ValueError(f"SeedGenerator: `seed` must be an int or None. Received: {seed!r}")
+        self.name = name or auto_name("seed_generator")
+        self._initial_seed = int(seed)
+        self.state = backend.Variable(np.array([int(seed) % 2**32, 0], dtype=np.uint32),
+                                      dtype="uint32", trainable=False, name="seed_generator_state")
+
+    def next(self, ordered=True):
+        state = self.state.value
+        self.state.assign(backend.random.next_state(state))
+        return backend.random.key_from_state(state)
+
+    def get_config(self):
+        return {"seed": self._initial_seed}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def draw_seed(seed):
+    """A raw key from `seed`: a SeedGenerator, an int, a key tensor, or None (default stream)."""
+    if isinstance(seed, SeedGenerator):
+        return seed.next()
+    if seed is None:
+        return backend.random.key_from_int(draw_int_seed())
+    if isinstance(seed, (int, np.integer)):
+        return backend.random.key_from_int(int(seed))
+    return backend.convert_to_tensor(seed)
