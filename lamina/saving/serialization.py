@@ -11,6 +11,17 @@ import inspect
 
 _REGISTERED = {}
 _CUSTOM_SCOPE = []
+_BUILTINS = {}
+
+
+def register_builtins(family, objects):
+    """Add lamina's own classes to a family's name table ("layers", "losses", ...)."""
+    _BUILTINS.setdefault(family, {}).update(objects)
+
+
+def builtins(family):
+    """The name table of a family: lamina's own classes and functions by name."""
+    return _BUILTINS.get(family, {})
 
 
 def register_keras_serializable(package="Custom", name=None):

@@ -1,0 +1,13 @@
+"""Models: Model (functional or subclassed), Sequential, cloning."""
+
+from lamina.models.cloning import clone_model
+from lamina.models.functional import Functional
+from lamina.models.model import Model
+from lamina.models.sequential import Sequential
+
+__all__ = ["Functional", "Model", "Sequential", "clone_model"]
+
+from lamina.saving import serialization as _serialization  # noqa: E402
+
+_serialization.register_builtins("layers", {"Functional": Functional, "Model": Model,
+                                            "Sequential": Sequential})

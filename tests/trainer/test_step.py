@@ -1,0 +1,110 @@
+"""Structural facts about compiled training: what is traced once, how many calls an epoch is."""
+
+import numpy as np
+import pytest
+
+import lamina
+from lamina import callbacks, layers, optimizers
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 3)).astype("float32")
+    return x, (x.sum(axis=1, keepdims=True) > 0).astype("float32")
+
+
+@pytest.fixture(scope="module")
+def model(data):
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(4, activation="relu"),
+                               layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _count_calls(steps, name):
+    calls = []
+    original = getattr(steps, name)
+
+    def counted(*args):
+        calls.append(args)
+        return original(*args)
+
+    setattr(steps, name, counted)
+    return calls, lambda: setattr(steps, name, original)
+
+
+def test_fused_epochs_are_one_call_traced_once(model, data):
+    x, y = data
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    steps = model._steps
+    traced = dict(steps.trace_counts)
+    calls, restore = _count_calls(steps, "run_train_epochs")
+    try:
+        history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    finally:
+        restore()
+    assert len(calls) == 1
+    assert steps.trace_counts == traced          # the second fit reuses the compiled loop
+    assert len(history.history["loss"]) == 3
+
+
+def test_epoch_is_one_compiled_call_when_no_callback_needs_batches(model, data):
+    x, y = data
+
+    class EpochOnly(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            pass
+
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0, callbacks=[EpochOnly()])
+    traced = dict(model._steps.trace_counts)
+    calls, restore = _count_calls(model._steps, "run_train")
+    try:
+        model.fit(x, y, epochs=4, batch_size=8, verbose=0, callbacks=[EpochOnly()])
+    finally:
+        restore()
+    assert len(calls) == 4
+    assert model._steps.trace_counts == traced
+
+
+def test_steps_per_execution_groups_batch_hooks(data):
+    x, y = data
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(1)])
+    model.compile(optimizers.SGD(0.01), "mse", steps_per_execution=2)
+    seen = []
+
+    class Batches(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+    # 20 samples in batches of 3: six full batches and one of 2.
+    model.fit(x, y, epochs=1, batch_size=3, verbose=0, callbacks=[Batches()])
+    assert seen == [1, 3, 5, 6]
+    traced = model._steps.trace_counts["train"]
+    model.fit(x, y, epochs=1, batch_size=3, verbose=0, callbacks=[Batches()])
+    # Dynamic loop bounds: a new chunk position does not retrace; remainder or not does.
+    assert model._steps.trace_counts["train"] == traced
+
+
+def test_predict_is_traced_once_per_input_shape(model, data):
+    x, _ = data
+    model.predict(x, verbose=0)
+    traced = model._steps.trace_counts["predict"]
+    model.predict(x, verbose=0)
+    model.predict(x + 1.0, verbose=0)
+    assert model._steps.trace_counts["predict"] == traced
+
+
+def test_run_eagerly_gives_same_result_as_compiled(data):
+    x, y = data
+
+    def trained(run_eagerly):
+        lamina.random.set_random_seed(3)
+        model = lamina.Sequential([lamina.Input((3,)), layers.Dense(2, activation="tanh"),
+                                   layers.Dense(1)])
+        model.compile(optimizers.SGD(0.1, momentum=0.5), "mse", run_eagerly=run_eagerly)
+        model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+        return model.get_weights()
+
+    for a, b in zip(trained(True), trained(False)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
