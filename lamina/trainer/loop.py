@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from lamina import backend, optimizers
-from lamina.callbacks import CallbackList
+from lamina import backend, losses, optimizers
+from lamina.callbacks import CallbackList, History
 from lamina.random.seed_generator import numpy_rng
 from lamina.trainer import data_adapters as da
 from lamina.trainer.compile_utils import CompileLoss, CompileMetrics
@@ -47,6 +47,9 @@ class Trainer:
             raise ValueError("compile: `steps_per_execution` must be a positive int. Received: "
                              f"{steps_per_execution!r}")
         self.optimizer = optimizers.get(optimizer)
+        for identifier in tree.flatten(loss):
+            if identifier is not None and not callable(identifier):
+                losses.get(identifier)  # unknown names fail here, naming the known ones
         self._compile_args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
                                   weighted_metrics=weighted_metrics)
         self._compile_loss = None
@@ -207,20 +210,25 @@ class Trainer:
         self.stop_training = False
         rng = numpy_rng()
 
-        def epoch_order():
-            return rng.permutation(n).astype(np.int32) if shuffle else np.arange(n, dtype=np.int32)
+        def epoch_orders(count):
+            if not shuffle:
+                return np.broadcast_to(np.arange(n, dtype=np.int32), (count, n))
+            return np.argsort(rng.random((count, n)), axis=1).astype(np.int32)
 
         cbs.on_train_begin()
         fuse = (val_arrays is None and not cbs.needs_epoch_hooks() and verbose == 0
                 and not cbs.needs_batch_hooks() and steps_per_epoch is None
-                and epochs > initial_epoch)
+                and epochs > initial_epoch
+                # every epoch's sample order is sent at once: keep that buffer modest
+                and (epochs - initial_epoch) * n <= 2 ** 25)
         if fuse:
-            self._fit_fused(data, epoch_order, batch_size, initial_epoch, epochs, cbs)
+            self._fit_fused(data, epoch_orders(epochs - initial_epoch), batch_size, initial_epoch,
+                            epochs, cbs)
         else:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
-                logs = self._fit_epoch(data, epoch_order(), batch_size, steps, cbs, verbose)
+                logs = self._fit_epoch(data, epoch_orders(1)[0], batch_size, steps, cbs, verbose)
                 if val_arrays is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._evaluate_arrays(*val_arrays, batch_size=val_batch)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -230,16 +238,23 @@ class Trainer:
         cbs.on_train_end(logs=_last_logs(self.history))
         return self.history
 
-    def _fit_fused(self, data, epoch_order, batch_size, initial_epoch, epochs, cbs):
-        count = epochs - initial_epoch
-        perms = backend.convert_to_tensor(np.stack([epoch_order() for _ in range(count)]))
+    def _fit_fused(self, data, perms, batch_size, initial_epoch, epochs, cbs):
         state = self._pull_state()
         state = (*state[:3], self._compile_metrics.initial_values())
-        state, logs = self._steps.run_train_epochs(state, data, perms, batch_size)
+        state, logs = self._steps.run_train_epochs(state, data, backend.convert_to_tensor(perms),
+                                                   batch_size)
         self._push_state(state)
-        logs = {k: backend.convert_to_numpy(v) for k, v in logs.items()}
-        for i, epoch in enumerate(range(initial_epoch, epochs)):
-            cbs.on_epoch_end(epoch, {k: float(v[i]) for k, v in logs.items()})
+        logs = {k: backend.convert_to_numpy(v).tolist() for k, v in logs.items()}
+        epoch_range = range(initial_epoch, epochs)
+        for callback in cbs.callbacks:
+            if isinstance(callback, History):
+                # Thousands of tiny epochs: record them in bulk rather than hook by hook.
+                callback.epoch.extend(epoch_range)
+                for k, values in logs.items():
+                    callback.history.setdefault(k, []).extend(values)
+            else:
+                for i, epoch in enumerate(epoch_range):
+                    callback.on_epoch_end(epoch, {k: v[i] for k, v in logs.items()})
 
     def _fit_epoch(self, data, order, batch_size, steps, cbs, verbose):
         n = order.shape[0]

@@ -124,6 +124,12 @@ class Variable:
         out = np.asarray(self.value)
         return out.astype(dtype) if dtype is not None else out
 
+    def __float__(self):
+        return float(np.asarray(self.value))
+
+    def __int__(self):
+        return int(np.asarray(self.value))
+
     def __len__(self):
         return self._shape[0]
 

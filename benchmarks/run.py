@@ -1,0 +1,150 @@
+"""Time the same workloads on lamina, Keras 3 (JAX backend) and a hand-written PyTorch loop.
+
+Run: python benchmarks/run.py [--only W1,W2] [--repeat 2]
+Each framework that is installed runs in this one process sitting; a missing one is reported as
+"not installed". Figures go to benchmarks/RESULTS.md by hand, with the machine they ran on.
+
+Workloads (the foundation issue's):
+- W1: the seed's XOR network, fit for 10000 epochs at batch size 4 (first fit includes
+  compilation; "steady" is a second identical fit).
+- W2: an MLP 784-512-512-10 (ReLU, softmax, Adam), one epoch over 60000x784 float32 data at
+  batch size 128 (synthetic data of MNIST's shape; timing does not depend on the values).
+"""
+
+import argparse
+import os
+import platform
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import numpy as np  # noqa: E402
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# -- data ---------------------------------------------------------------------------------------
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype="float32")
+XOR_Y = np.array([[0], [1], [1], [0]], dtype="float32")
+
+
+def mlp_data(n=60000):
+    rng = np.random.default_rng(0)
+    return rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, size=n).astype("int32")
+
+
+# -- lamina and Keras share the Keras 3 API ----------------------------------------------------
+def keras_like_xor(k):
+    model = k.Sequential([k.Input((2,)), k.layers.Dense(2), k.layers.Activation("sigmoid"),
+                          k.layers.Dense(1), k.layers.Activation("sigmoid")])
+    model.compile(loss="mean_squared_error",
+                  optimizer=k.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True))
+    first = _timed(lambda: model.fit(XOR_X, XOR_Y, epochs=10000, batch_size=4, verbose=0))
+    steady = _timed(lambda: model.fit(XOR_X, XOR_Y, epochs=10000, batch_size=4, verbose=0))
+    return first, steady
+
+
+def keras_like_mlp(k, x, y):
+    model = k.Sequential([k.Input((784,)), k.layers.Dense(512, activation="relu"),
+                          k.layers.Dense(512, activation="relu"),
+                          k.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=k.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    first = _timed(lambda: model.fit(x, y, epochs=1, batch_size=128, verbose=0))
+    steady = _timed(lambda: model.fit(x, y, epochs=1, batch_size=128, verbose=0))
+    return first, steady
+
+
+# -- PyTorch, written by hand -----------------------------------------------------------------
+def torch_xor(torch):
+    torch.manual_seed(0)
+    x, y = torch.from_numpy(XOR_X), torch.from_numpy(XOR_Y)
+
+    def run():
+        model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Sigmoid(),
+                                    torch.nn.Linear(2, 1), torch.nn.Sigmoid())
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+        for _ in range(10000):
+            perm = torch.randperm(4)
+            opt.zero_grad()
+            loss = torch.mean((model(x[perm]) - y[perm]) ** 2)
+            loss.backward()
+            opt.step()
+    return _timed(run), _timed(run)
+
+
+def torch_mlp(torch, x, y):
+    torch.manual_seed(0)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
+    model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(),
+                                torch.nn.Linear(512, 512), torch.nn.ReLU(),
+                                torch.nn.Linear(512, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def epoch():
+        perm = torch.randperm(xt.shape[0])
+        for start in range(0, xt.shape[0], 128):
+            idx = perm[start:start + 128]
+            opt.zero_grad()
+            loss_fn(model(xt[idx]), yt[idx]).backward()
+            opt.step()
+    return _timed(epoch), _timed(epoch)
+
+
+def _frameworks():
+    found = {}
+    import lamina
+    found["lamina"] = lamina
+    try:
+        import keras
+        found["keras"] = keras
+    except ImportError:
+        found["keras"] = None
+    try:
+        import torch
+        torch.set_flush_denormal(True)
+        found["torch"] = torch
+    except ImportError:
+        found["torch"] = None
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="W1,W2")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    fw = _frameworks()
+    rows = []
+    if "W1" in only:
+        for name, run in (("lamina", lambda: keras_like_xor(fw["lamina"])),
+                          ("keras", lambda: keras_like_xor(fw["keras"])),
+                          ("torch", lambda: torch_xor(fw["torch"]))):
+            rows.append(("W1 XOR fit, 10000 epochs", name, run() if fw[name] else None))
+    if "W2" in only:
+        x, y = mlp_data()
+        for name, run in (("lamina", lambda: keras_like_mlp(fw["lamina"], x, y)),
+                          ("keras", lambda: keras_like_mlp(fw["keras"], x, y)),
+                          ("torch", lambda: torch_mlp(fw["torch"], x, y))):
+            rows.append(("W2 MLP 784-512-512-10, one epoch", name, run() if fw[name] else None))
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"python {platform.python_version()}")
+    versions = {n: getattr(m, "__version__", "?") for n, m in fw.items() if m is not None}
+    print("versions:", versions)
+    print("| workload | framework | first (s) | steady (s) | steady vs lamina |")
+    print("|---|---|---|---|---|")
+    base = {w: r for w, n, r in rows if n == "lamina" and r}
+    for workload, name, result in rows:
+        if result is None:
+            print(f"| {workload} | {name} | not installed | | |")
+            continue
+        ratio = result[1] / base[workload][1] if workload in base else float("nan")
+        print(f"| {workload} | {name} | {result[0]:.3f} | {result[1]:.3f} | {ratio:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
