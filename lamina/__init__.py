@@ -1,3 +1,29 @@
-"""lamina: a Keras-3-compatible deep learning toolkit on JAX."""
+"""lamina: a Keras-3-compatible deep learning toolkit on JAX.
+
+`import lamina as keras` runs Keras 3 programs that use the names exported here.
+"""
+
+from lamina import (activations, backend, callbacks, constraints, initializers, layers, losses,
+                    metrics, models, ops, optimizers, random, regularizers, saving, utils)
+from lamina.backend import StatelessScope, Variable
+from lamina.initializers import Initializer
+from lamina.layers import Input, InputSpec, Layer
+from lamina.losses import Loss
+from lamina.metrics import Metric
+from lamina.models import Model, Sequential
+from lamina.ops.symbolic import KerasTensor
+from lamina.optimizers import Optimizer
+from lamina.regularizers import Regularizer
 
 __version__ = "0.1.0"
+
+
+def version():
+    """lamina's version string."""
+    return __version__
+
+
+__all__ = ["Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model",
+           "Optimizer", "Regularizer", "Sequential", "StatelessScope", "Variable", "activations",
+           "backend", "callbacks", "constraints", "initializers", "layers", "losses", "metrics",
+           "models", "ops", "optimizers", "random", "regularizers", "saving", "utils", "version"]

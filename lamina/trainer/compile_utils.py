@@ -149,6 +149,8 @@ class CompileMetrics:
                         metric.name = f"{self.output_names[i]}_{metric.name}"
                     elif weighted and not isinstance(identifier, metrics_module.Metric):
                         metric.name = f"weighted_{metric.name}"
+                    if not metric.variables:
+                        _create_lazy_state(metric, ys_true[i], ys_pred[i])
                     self.entries.append((metric, i, bool(weighted)))
         taken = {"loss", *(t.name for t in self.output_loss_trackers)}
         for metric, _, _ in self.entries:
@@ -205,6 +207,18 @@ class CompileMetrics:
     def reset_state(self):
         for m in self.metrics:
             m.reset_state()
+
+
+def _create_lazy_state(metric, y_true, y_pred):
+    """Metrics that size their state from the first batch (e.g. multi-label AUC) get it now,
+    from a zero batch, so that the compiled step sees every metric variable."""
+    import numpy as np
+
+    def zeros(t):
+        return np.zeros((1, *(1 if d is None else d for d in tuple(t.shape)[1:])),
+                        dtype="float32")
+    metric.update_state(zeros(y_true), zeros(y_pred))
+    metric.reset_state()
 
 
 def _metric_list(value, what):

@@ -253,3 +253,17 @@ def test_verbose_output_on_a_log_file_has_no_carriage_returns(regression_data, c
     out = capsys.readouterr().out
     assert "\r" not in out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and out.count("3/3") == 2
+
+
+def test_lazily_built_metric_state_is_compiled_in():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(60, 4)).astype("float32")
+    y = (rng.random((60, 3)) > 0.5).astype("float32")
+    model = lamina.Sequential([lamina.Input((4,)), layers.Dense(3, activation="sigmoid")])
+    model.compile(optimizers.SGD(0.0), "binary_crossentropy",
+                  metrics=[lamina.metrics.AUC(multi_label=True, num_thresholds=1000)])
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    pred = model.predict(x, verbose=0)
+    exact = np.mean([sklearn_metrics.roc_auc_score(y[:, j], pred[:, j]) for j in range(3)])
+    assert logs["auc"] == pytest.approx(exact, abs=0.01)
