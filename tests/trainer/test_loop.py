@@ -262,7 +262,8 @@ def test_lazily_built_metric_state_is_compiled_in():
     y = (rng.random((60, 3)) > 0.5).astype("float32")
     model = lamina.Sequential([lamina.Input((4,)), layers.Dense(3, activation="sigmoid")])
     model.compile(optimizers.SGD(0.0), "binary_crossentropy",
-                  metrics=[lamina.metrics.AUC(multi_label=True, num_thresholds=1000)])
+                  metrics=[lamina.metrics.AUC(multi_label=True, num_thresholds=1000,
+                                                     name="auc")])
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     pred = model.predict(x, verbose=0)
     exact = np.mean([sklearn_metrics.roc_auc_score(y[:, j], pred[:, j]) for j in range(3)])
