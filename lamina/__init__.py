@@ -3,8 +3,23 @@
 `import lamina as keras` runs Keras 3 programs that use the names exported here.
 """
 
-from lamina import (activations, backend, callbacks, constraints, initializers, layers, losses,
-                    metrics, models, ops, optimizers, random, regularizers, saving, utils)
+from lamina import (
+    activations,
+    backend,
+    callbacks,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    random,
+    regularizers,
+    saving,
+    utils,
+)
 from lamina.backend import StatelessScope, Variable
 from lamina.initializers import Initializer
 from lamina.layers import Input, InputSpec, Layer

@@ -2,10 +2,10 @@ import os
 
 os.environ.setdefault("LAMINA_BACKEND", "jax")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from lamina.random import set_random_seed  # noqa: E402
+from lamina.random import set_random_seed
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,20 @@ numpy, nn, math, linalg, random, transforms (jit, value_and_grad, scan, loops).
 
 from lamina.backend import config
 from lamina.backend.common import dtypes
-from lamina.backend.common.stateless_scope import (StatelessScope, get_stateless_scope,
-                                                   in_stateless_scope)
-from lamina.backend.config import (backend, epsilon, floatx, image_data_format, set_epsilon,
-                                   set_floatx, set_image_data_format)
+from lamina.backend.common.stateless_scope import (
+    StatelessScope,
+    get_stateless_scope,
+    in_stateless_scope,
+)
+from lamina.backend.config import (
+    backend,
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+)
 
 if config.backend() == "jax":
     from lamina.backend.jax import core, linalg, math, nn, numpy, random, transforms

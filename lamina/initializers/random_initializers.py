@@ -30,7 +30,7 @@ class RandomInitializer(Initializer):
                 seed, module_objects={"SeedGenerator": SeedGenerator}, family="seed")
         if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, SeedGenerator)):
             # ValueError, not TypeError, as Keras 3 raises here.
-            raise ValueError(f"{type(self).__name__}: `seed` must be an int, a "  # noqa: TRY004
+            raise ValueError(f"{type(self).__name__}: `seed` must be an int, a "
                              f"lamina.random.SeedGenerator or None. Received: seed={seed!r}")
         self.seed = int(seed) if isinstance(seed, numbers.Integral) else seed
 

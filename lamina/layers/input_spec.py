@@ -42,7 +42,7 @@ def _expected_shape(spec, ndim):
     for axis, size in spec.axes.items():
         shape[axis] = size
     if ndim > 1 and shape[-1] is not None:
-        return "(None, ..., {})".format(shape[-1]) if ndim > 2 else f"(None, {shape[-1]})"
+        return f"(None, ..., {shape[-1]})" if ndim > 2 else f"(None, {shape[-1]})"
     return str(tuple(shape))
 
 

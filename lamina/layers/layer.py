@@ -451,7 +451,7 @@ def _input_shape_from_kwargs(cls_name, kwargs):
     if isinstance(shape, int):
         shape = (shape,)
     if not isinstance(shape, (list, tuple)):
-        raise ValueError(f"{cls_name}: `input_shape` must be a tuple (the shape of one sample, "
+        raise TypeError(f"{cls_name}: `input_shape` must be a tuple (the shape of one sample, "
                          f"without the batch axis). Received: input_shape={shape!r}")
     return (kwargs.get("batch_size"), *shape)
 

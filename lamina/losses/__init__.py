@@ -143,7 +143,7 @@ def get(identifier):
     if inspect.isclass(obj):
         obj = obj()
     if not callable(obj):
-        raise ValueError(  # noqa: TRY004 (Keras 3 raises ValueError here)
+        raise ValueError(
             f"Could not interpret loss identifier: {identifier!r}. Expected a loss name such "
             "as 'mse', a config dict, a Loss instance or a function fn(y_true, y_pred).")
     return obj

@@ -7,7 +7,7 @@ from lamina.models.sequential import Sequential
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model"]
 
-from lamina.saving import serialization as _serialization  # noqa: E402
+from lamina.saving import serialization as _serialization
 
 _serialization.register_builtins("layers", {"Functional": Functional, "Model": Model,
                                             "Sequential": Sequential})

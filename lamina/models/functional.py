@@ -107,7 +107,7 @@ class Functional(Model):
         struct = self._inputs_struct
         if isinstance(struct, dict):
             if not isinstance(inputs, dict):
-                raise ValueError(f"Model '{self.name}' expects a dict of inputs with keys "
+                raise TypeError(f"Model '{self.name}' expects a dict of inputs with keys "
                                  f"{sorted(struct)}. Received: {type(inputs).__name__}.")
             missing = [k for k in struct if k not in inputs]
             if missing:

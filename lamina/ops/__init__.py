@@ -4,11 +4,11 @@ Every op is importable from `lamina.ops` directly and from its family module
 (`lamina.ops.numpy`, `.nn`, `.math`, `.linalg`, `.core`).
 """
 
-from lamina.ops import core, linalg, math, nn, numpy
-from lamina.ops.core import *  # noqa: F401,F403
-from lamina.ops.linalg import *  # noqa: F401,F403
-from lamina.ops.math import *  # noqa: F401,F403
-from lamina.ops.nn import *  # noqa: F401,F403
-from lamina.ops.numpy import *  # noqa: F401,F403
-from lamina.ops.symbolic import KerasTensor, is_keras_tensor
+from lamina.ops import core, linalg, math, nn, numpy  # noqa: F401 - submodules are public
+from lamina.ops.core import *
+from lamina.ops.linalg import *
+from lamina.ops.math import *
+from lamina.ops.nn import *
+from lamina.ops.numpy import *
+from lamina.ops.symbolic import KerasTensor, is_keras_tensor  # noqa: F401
 

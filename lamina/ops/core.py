@@ -1,13 +1,11 @@
 """Core ops: conversion, casting, shapes, gradients stops, control flow, indexing."""
 
-import builtins
-
 from lamina import backend
 from lamina.ops.dispatch import run
-from lamina.ops.symbolic import KerasTensor, any_symbolic, symbolic_call
+from lamina.ops.symbolic import KerasTensor, symbolic_call
 
 
-def convert_to_tensor(x, dtype=None, sparse=None):
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """Tensor from array-like `x`; Python floats become floatx, Python ints int32."""
     if isinstance(x, KerasTensor):
         return x if dtype is None else cast(x, dtype)
@@ -43,9 +41,9 @@ def shape(x):
     return tuple(x.shape)
 
 
-def stop_gradient(x):
-    """`x`, treated as a constant by differentiation."""
-    return run(stop_gradient, backend.transforms.stop_gradient, x)
+def stop_gradient(variable):
+    """`variable` (a tensor or Variable), treated as a constant by differentiation."""
+    return run(stop_gradient, backend.transforms.stop_gradient, variable)
 
 
 def getitem(x, key):
@@ -72,17 +70,68 @@ def fori_loop(lower, upper, body_fun, init_val):
     return backend.transforms.fori_loop(lower, upper, body_fun, init_val)
 
 
-def while_loop(cond, body, loop_vars):
-    """`while cond(vars): vars = body(vars)`, traceable."""
-    return backend.transforms.while_loop(cond, body, loop_vars)
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """`while cond(*vars): vars = body(*vars)`, traceable.
+
+    A tuple or list of `loop_vars` is unpacked into the arguments of `cond` and `body`; a single
+    tensor is passed as is. `maximum_iterations` stops the loop after that many steps.
+
+    >>> int(while_loop(lambda i: i < 10, lambda i: i * 2, 1))
+    16
+    """
+    is_tuple = isinstance(loop_vars, (tuple, list))
+    loop_vars = tuple(loop_vars) if is_tuple else (loop_vars,)
+    if maximum_iterations is not None:
+        if not isinstance(maximum_iterations, int) or maximum_iterations < 0:
+            raise ValueError("while_loop: `maximum_iterations` must be a non-negative int or "
+                             f"None. Received: maximum_iterations={maximum_iterations!r}")
+        loop_vars = (*loop_vars, 0)
+
+    def run_cond(state):
+        if maximum_iterations is None:
+            return cond(*state)
+        return backend.numpy.logical_and(cond(*state[:-1]), state[-1] < maximum_iterations)
+
+    def run_body(state):
+        args = state if maximum_iterations is None else state[:-1]
+        outputs = body(*args)
+        outputs = tuple(outputs) if is_tuple else (outputs,)
+        if len(outputs) != len(args):
+            raise ValueError(f"while_loop: `body` must return {len(args)} loop variables, like "
+                             f"`loop_vars`. It returned {len(outputs)}.")
+        return outputs if maximum_iterations is None else (*outputs, state[-1] + 1)
+
+    outputs = backend.transforms.while_loop(run_cond, run_body, loop_vars)
+    if maximum_iterations is not None:
+        outputs = outputs[:-1]
+    return tuple(outputs) if is_tuple else outputs[0]
 
 
 def slice(inputs, start_indices, shape):
-    """A block of `inputs` starting at `start_indices` with the given `shape`."""
-    if any_symbolic(inputs):
-        return symbolic_call(slice, inputs, start_indices, shape)
-    x = backend.convert_to_tensor(inputs)
-    return x[tuple(builtins.slice(s, s + n) for s, n in zip(start_indices, shape))]
+    """A block of `inputs` starting at `start_indices` with the given `shape`.
+
+    A size of -1 takes the rest of that axis. `start_indices` may be a tensor (traceable); starts
+    are then clamped so that the block stays inside `inputs`.
+
+    >>> slice([[0, 1, 2], [3, 4, 5]], (0, 1), (2, 2)).tolist()
+    [[1, 2], [4, 5]]
+    """
+    if not isinstance(inputs, KerasTensor):
+        inputs = backend.convert_to_tensor(inputs)
+    shape = tuple(shape)
+    if len(shape) != len(inputs.shape):
+        raise ValueError("slice: `shape` must give one size per axis of `inputs`. Received: "
+                         f"shape={shape} for inputs of shape {tuple(inputs.shape)}")
+    return run(slice, backend.core.slice, inputs, start_indices, shape)
 
 
-__all__ = ["cast", "cond", "convert_to_numpy", "convert_to_tensor", "dtype", "fori_loop", "getitem", "is_tensor", "scan", "shape", "slice", "stop_gradient", "while_loop"]
+def slice_update(inputs, start_indices, updates):
+    """`inputs` with the block starting at `start_indices` replaced by `updates`.
+
+    >>> slice_update([0, 0, 0, 0], (1,), [7, 8]).tolist()
+    [0, 7, 8, 0]
+    """
+    return run(slice_update, backend.core.slice_update, inputs, start_indices, updates)
+
+
+__all__ = ["cast", "cond", "convert_to_numpy", "convert_to_tensor", "dtype", "fori_loop", "getitem", "is_tensor", "scan", "shape", "slice", "slice_update", "stop_gradient", "while_loop"]

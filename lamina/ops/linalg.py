@@ -29,9 +29,10 @@ def solve(a, b):
     return run(solve, backend.linalg.solve, a, b)
 
 
-def cholesky(x):
-    """Cholesky factor."""
-    return run(cholesky, backend.linalg.cholesky, x)
+def cholesky(x, upper=False):
+    """Cholesky factor of a symmetric positive-definite matrix: lower `L` (`x = L @ L.T`), or the
+    upper factor `L.T` when `upper`."""
+    return run(cholesky, backend.linalg.cholesky, x, upper=upper)
 
 
 def svd(x, full_matrices=True, compute_uv=True):

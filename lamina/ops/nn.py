@@ -1,5 +1,7 @@
 """Neural-network ops: activations, softmax family, cross-entropies, one-hot, moments."""
 
+import numbers
+
 from lamina import backend
 from lamina.ops.dispatch import run
 
@@ -139,14 +141,43 @@ def sparsemax(x, axis=-1):
     return run(sparsemax, backend.nn.sparsemax, x, axis=axis)
 
 
-def one_hot(x, num_classes, axis=-1, dtype=None):
-    """One-hot encoding of integer `x`."""
+def _check_dense(name, sparse):
+    if sparse:
+        raise ValueError(f"{name}: sparse outputs are not supported by lamina. "
+                         f"Received: sparse={sparse!r}; pass sparse=False.")
+
+
+def _check_num_classes(name, num_classes):
+    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
+            or num_classes < 1:
+        raise ValueError(f"{name}: `num_classes` must be a positive int. "
+                         f"Received: num_classes={num_classes!r}")
+
+
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """One-hot encoding of integer `x`; labels outside [0, num_classes) give all-zero rows.
+
+    >>> one_hot([0, 2], 3).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    _check_dense("one_hot", sparse)
+    _check_num_classes("one_hot", num_classes)
     return run(one_hot, backend.nn.one_hot, x, num_classes, axis=axis, dtype=dtype)
 
 
-def multi_hot(x, num_classes, axis=-1, dtype=None):
-    """Multi-hot encoding of integer `x`."""
-    return run(multi_hot, backend.nn.multi_hot, x, num_classes, axis=axis, dtype=dtype)
+def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    """Multi-hot encoding: for each row of integer labels, ones at those classes.
+
+    >>> multi_hot([[0, 2], [1, 1]], 3).tolist()
+    [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    _check_dense("multi_hot", sparse)
+    if num_classes is None and "num_tokens" in kwargs:
+        num_classes = kwargs.pop("num_tokens")  # the argument's name before Keras 3
+    if kwargs:
+        raise TypeError(f"multi_hot: unexpected arguments {sorted(kwargs)}.")
+    _check_num_classes("multi_hot", num_classes)
+    return run(multi_hot, backend.nn.multi_hot, inputs, num_classes, axis=axis, dtype=dtype)
 
 
 def binary_crossentropy(target, output, from_logits=False):

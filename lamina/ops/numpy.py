@@ -45,8 +45,9 @@ def identity(n, dtype=None):
     return run(identity, backend.numpy.identity, n, dtype=dtype)
 
 
-def arange(start, stop=None, step=1, dtype=None):
-    """Evenly spaced values: `arange(3).tolist() == [0, 1, 2]`."""
+def arange(start, stop=None, step=None, dtype=None):
+    """Evenly spaced values: `arange(3).tolist() == [0, 1, 2]`; `step` defaults to 1."""
+    step = 1 if step is None else step
     return run(arange, backend.numpy.arange, start, stop=stop, step=step, dtype=dtype)
 
 
@@ -128,6 +129,14 @@ def matmul(x1, x2):
 def dot(x1, x2):
     """Dot product (NumPy semantics)."""
     return run(dot, backend.numpy.dot, x1, x2)
+
+
+def einsum(subscripts, *operands, **kwargs):
+    """Einstein summation: `einsum("ij,jk->ik", a, b)` is `matmul(a, b)`."""
+    if not isinstance(subscripts, str):
+        raise TypeError("einsum: the first argument must be the subscripts string, such as "
+                        f"'ij,jk->ik'. Received: {subscripts!r}")
+    return run(einsum, backend.numpy.einsum, subscripts, *operands, **kwargs)
 
 
 def outer(x1, x2):
@@ -605,9 +614,43 @@ def triu(x, k=0):
     return run(triu, backend.numpy.triu, x, k=k)
 
 
+def meshgrid(*x, indexing="xy"):
+    """Coordinate grids from 1-D coordinate vectors; `indexing` is "xy" (Cartesian) or "ij"."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: `indexing` must be 'xy' or 'ij'. Received: {indexing!r}")
+    return run(meshgrid, backend.numpy.meshgrid, *x, indexing=indexing)
+
+
+def bincount(x, weights=None, minlength=0, sparse=False):
+    """Count of each value in non-negative int vector `x` (summed `weights` when given).
+
+    >>> bincount([0, 2, 2]).tolist()
+    [1, 0, 2]
+    """
+    if sparse:
+        raise ValueError("bincount: sparse outputs are not supported by lamina. Received: "
+                         f"sparse={sparse!r}; pass sparse=False.")
+    return run(bincount, backend.numpy.bincount, x, weights=weights, minlength=minlength)
+
+
+def ndim(x):
+    """Number of axes of `x`."""
+    return len(x.shape) if hasattr(x, "shape") else backend.numpy.ndim(x)
+
+
+def size(x):
+    """Number of elements of `x`."""
+    return run(size, backend.numpy.size, x)
+
+
+def copy(x):
+    """A copy of `x`."""
+    return run(copy, backend.numpy.copy, x)
+
+
 def searchsorted(sorted_sequence, values, side="left"):
     """Insertion indices that keep the order."""
     return run(searchsorted, backend.numpy.searchsorted, sorted_sequence, values, side=side)
 
 
-__all__ = ["abs", "absolute", "add", "all", "amax", "amin", "any", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort", "array", "average", "broadcast_to", "cbrt", "ceil", "clip", "concatenate", "cos", "cosh", "count_nonzero", "cumprod", "cumsum", "diag", "diagonal", "divide", "divide_no_nan", "dot", "equal", "exp", "exp2", "expand_dims", "expm1", "eye", "flip", "floor", "floor_divide", "full", "full_like", "greater", "greater_equal", "hstack", "identity", "isclose", "isfinite", "isinf", "isnan", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2", "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "moveaxis", "multiply", "nan_to_num", "negative", "not_equal", "ones", "ones_like", "outer", "pad", "power", "prod", "ravel", "reciprocal", "repeat", "reshape", "roll", "round", "searchsorted", "sign", "sin", "sinh", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "subtract", "sum", "swapaxes", "take", "take_along_axis", "tan", "tanh", "tensordot", "tile", "trace", "transpose", "tri", "tril", "triu", "true_divide", "var", "vstack", "where", "zeros", "zeros_like"]
+__all__ = ["abs", "absolute", "add", "all", "amax", "amin", "any", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort", "array", "average", "bincount", "broadcast_to", "cbrt", "ceil", "clip", "concatenate", "copy", "cos", "cosh", "count_nonzero", "cumprod", "cumsum", "diag", "diagonal", "divide", "divide_no_nan", "dot", "einsum", "equal", "exp", "exp2", "expand_dims", "expm1", "eye", "flip", "floor", "floor_divide", "full", "full_like", "greater", "greater_equal", "hstack", "identity", "isclose", "isfinite", "isinf", "isnan", "less", "less_equal", "linspace", "log", "log1p", "log2", "log10", "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "max", "maximum", "mean", "meshgrid", "min", "minimum", "mod", "moveaxis", "multiply", "nan_to_num", "ndim", "negative", "not_equal", "ones", "ones_like", "outer", "pad", "power", "prod", "ravel", "reciprocal", "repeat", "reshape", "roll", "round", "searchsorted", "sign", "sin", "sinh", "size", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "subtract", "sum", "swapaxes", "take", "take_along_axis", "tan", "tanh", "tensordot", "tile", "trace", "transpose", "tri", "tril", "triu", "true_divide", "var", "vstack", "where", "zeros", "zeros_like"]

@@ -17,7 +17,7 @@ _PROBE_SIZES = (83, 89)
 class Node:
     """One call in a symbolic graph: `outputs = operation(*args, **kwargs)`."""
 
-    __slots__ = ("operation", "args", "kwargs", "outputs", "inputs")
+    __slots__ = ("args", "inputs", "kwargs", "operation", "outputs")
 
     def __init__(self, operation, args, kwargs, outputs):
         self.operation = operation

@@ -79,7 +79,7 @@ def get(identifier):
         optimizer = identifier
     if not isinstance(optimizer, Optimizer):
         # ValueError, as in Keras, so code written against Keras catches it.
-        raise ValueError(  # noqa: TRY004
+        raise ValueError(
             f"Could not interpret optimizer identifier: {identifier!r}. Expected an "
             "Optimizer instance, a config dict or one of the names "
             f"{sorted(ALL_OPTIMIZERS)}.")

@@ -1,11 +1,23 @@
 """Random sampling. `seed` is an int, a SeedGenerator, or None (lamina's default stream)."""
 
+import numpy as np
+
 from lamina import backend
 from lamina.random.seed_generator import draw_seed
 
 
 def _shape(shape):
-    return tuple(int(d) for d in shape)
+    """`shape` as a tuple of ints; random draws need every size known."""
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0
+                           for d in dims):
+        raise ValueError("lamina.random: `shape` must be a tuple of non-negative ints, fully "
+                         f"known. Received: shape={shape!r}. For a symbolic batch size, draw "
+                         "inside a layer's `call`, where shapes are concrete.")
+    return tuple(int(d) for d in dims)
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):

@@ -46,8 +46,10 @@ class SeedGenerator:
     def __init__(self, seed=None, name=None, **kwargs):
         if seed is None:
             seed = draw_int_seed()
-        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-            raise ValueError(f"SeedGenerator: `seed` must be an int or None. Received: {seed!r}")
+        if not _is_int(seed):
+            # ValueError, not TypeError, because that is what Keras 3 raises for a bad seed.
+            raise ValueError(f"SeedGenerator: `seed` must be an int or None. Received: "
+                             f"seed={seed!r} of type {type(seed).__name__}.")
         self.name = name or auto_name("seed_generator")
         self._initial_seed = int(seed)
         self.state = backend.Variable(np.array([int(seed) % 2**32, 0], dtype=np.uint32),
@@ -66,12 +68,23 @@ class SeedGenerator:
         return cls(**config)
 
 
+def _is_int(x):
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
 def draw_seed(seed):
     """A raw key from `seed`: a SeedGenerator, an int, a key tensor, or None (default stream)."""
     if isinstance(seed, SeedGenerator):
         return seed.next()
     if seed is None:
         return backend.random.key_from_int(draw_int_seed())
-    if isinstance(seed, (int, np.integer)):
+    if _is_int(seed):
         return backend.random.key_from_int(int(seed))
-    return backend.convert_to_tensor(seed)
+    if backend.is_tensor(seed) or isinstance(seed, np.ndarray):
+        key = backend.convert_to_tensor(seed)
+        if tuple(key.shape) == (2,) and backend.standardize_dtype(key.dtype) == "uint32":
+            return key
+    # ValueError, not TypeError, because that is what Keras 3 raises for a bad seed.
+    raise ValueError("`seed` must be an int, a `lamina.random.SeedGenerator` or None. "
+                     f"Received: seed={seed!r} of type {type(seed).__name__}. For reproducible "
+                     "draws pass an int such as seed=42, or a SeedGenerator that a layer owns.")

@@ -9,6 +9,8 @@ table (`module_objects`). It never imports a module named in the config.
 
 import inspect
 
+import numpy as np
+
 _REGISTERED = {}
 _CUSTOM_SCOPE = []
 _BUILTINS = {}
@@ -78,8 +80,18 @@ def serialize_keras_object(obj):
     """Config dict of `obj` (None, plain values and nested structures pass through)."""
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        # The same tagged form Keras 3 writes, so configs read by either stay interchangeable.
+        return {"class_name": "__numpy__",
+                "config": {"value": obj.tolist(), "dtype": obj.dtype.name}}
+    if isinstance(obj, bytes):
+        return {"class_name": "__bytes__", "config": {"value": obj.decode("utf-8")}}
     if isinstance(obj, (list, tuple)):
-        return [serialize_keras_object(v) for v in obj]
+        # Tuples stay tuples (JSON writes both as arrays), as in Keras 3.
+        return type(obj)(serialize_keras_object(v) for v in obj) if type(obj) in (list, tuple) \
+            else [serialize_keras_object(v) for v in obj]
     if isinstance(obj, dict):
         return {k: serialize_keras_object(v) for k, v in obj.items()}
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
@@ -99,6 +111,8 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None, f
     """Rebuild an object from its config dict or name, resolving names only through tables."""
     if config is None or isinstance(config, (bool, int, float)):
         return config
+    if isinstance(config, (list, tuple)):
+        return [deserialize_keras_object(c, custom_objects, module_objects, family) for c in config]
     if isinstance(config, str):
         obj = get_registered_object(config, custom_objects, module_objects)
         if obj is None:
@@ -109,6 +123,10 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None, f
                          "with 'class_name' and 'config'.")
     class_name = config["class_name"]
     inner = config.get("config", {})
+    if class_name == "__numpy__":
+        return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__bytes__":
+        return inner["value"].encode("utf-8")
     if class_name == "function":
         name = config.get("registered_name") or inner
         obj = (get_registered_object(name, custom_objects, module_objects)

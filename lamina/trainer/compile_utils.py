@@ -17,7 +17,7 @@ def _loss_object(identifier, where):
         return None
     if not isinstance(obj, losses_module.Loss):
         if not callable(obj):
-            raise ValueError(f"compile: {where} must be a loss name, a Loss instance or a "
+            raise TypeError(f"compile: {where} must be a loss name, a Loss instance or a "
                              f"callable(y_true, y_pred). Received: {identifier!r}")
         name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", "loss")
         obj = losses_module.LossFunctionWrapper(obj, name=name)

@@ -32,7 +32,7 @@ def to_numpy_structure(x, name):
             a = a.value
         try:
             arr = np.asarray(a)
-        except Exception as e:  # noqa: BLE001 - any conversion failure gets the same message
+        except Exception as e:
             raise TypeError(f"`{name}` could not be converted to a numeric array: {e}") from e
         if arr.dtype == object or arr.dtype.kind in "USV":
             raise TypeError(f"`{name}` must be numeric; received an array of dtype "
@@ -106,7 +106,7 @@ def split_validation(arrays, validation_split):
 
 def class_weight_to_sample_weight(y, class_weight, sample_weight):
     if not isinstance(class_weight, dict):
-        raise ValueError(f"`class_weight` must be a dict mapping class index to weight. "
+        raise TypeError(f"`class_weight` must be a dict mapping class index to weight. "
                          f"Received: {class_weight!r}")
     if isinstance(y, (list, tuple, dict)):
         raise ValueError("`class_weight` is only supported for models with a single output; use "

@@ -50,8 +50,8 @@ class Trainer:
         for identifier in tree.flatten(loss):
             if identifier is not None and not callable(identifier):
                 losses.get(identifier)  # unknown names fail here, naming the known ones
-        self._compile_args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
-                                  weighted_metrics=weighted_metrics)
+        self._compile_args = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+                              "weighted_metrics": weighted_metrics}
         self._compile_loss = None
         self._compile_metrics = None
         self.run_eagerly = bool(run_eagerly)

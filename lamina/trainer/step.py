@@ -103,7 +103,9 @@ class Steps:
         def body(i, state):
             return self.train_step(state, gather(data, batches[i]))
 
-        if full:
+        if full == 1 and isinstance(num, int):
+            state = body(0, state) if num else state  # one batch: no loop to compile
+        elif full:
             state = self._loop(start, start + num, body, state)
         if with_remainder and n % batch_size:
             state = self.train_step(state, gather(data, perm[full * batch_size:]))

@@ -10,6 +10,13 @@ def to_categorical(x, num_classes=None):
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
     """
     x = np.asarray(x)
+    if x.dtype.kind not in "iubf":
+        raise ValueError("to_categorical: labels must be integers. Received an array of dtype "
+                         f"{x.dtype} such as {x.ravel()[:3].tolist()}")
+    if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(
+            num_classes, (int, np.integer)) or num_classes < 1):
+        raise ValueError("to_categorical: `num_classes` must be a positive int or None. "
+                         f"Received: num_classes={num_classes!r}")
     if x.dtype.kind not in "iub" and not np.all(np.equal(np.mod(x, 1), 0)):
         raise ValueError("to_categorical: labels must be integers. Received values such as "
                          f"{x.ravel()[:3].tolist()}")

@@ -65,6 +65,7 @@ def test_fit_with_sample_weight_matches_numpy(regression_data):
     w, b, _ = _numpy_sgd_epochs(x.astype(np.float64), y, np.zeros((3, 1)), np.zeros(1), 0.1, 4,
                                 2, sample_weight=sw)
     np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[1], b, rtol=1e-5, atol=1e-6)
 
 
 def test_class_weight_equals_matching_sample_weight():
@@ -145,6 +146,7 @@ def test_train_on_batch_is_one_sgd_step_and_metrics_accumulate(regression_data):
                                 10, 1)
     np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(loss, np.mean(y ** 2), rtol=1e-5)
+    np.testing.assert_allclose(mae, np.mean(np.abs(y)), rtol=1e-5)   # zero weights predict 0
     loss2, _ = model.train_on_batch(x, y)
     second = np.mean((x @ w + b - y) ** 2)
     np.testing.assert_allclose(loss2, (np.mean(y ** 2) + second) / 2, rtol=1e-5)

@@ -15,7 +15,8 @@ FLOAT_TYPES = ("bfloat16", "float16", "float32", "float64")
 INT_TYPES = ("uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64")
 ALLOWED_DTYPES = ("bool", *INT_TYPES, *FLOAT_TYPES, "complex64", "complex128", "string")
 
-_ALIASES = {"float": None, "int": "int64", "double": "float64", "half": "float16",
+# "int" and `int` mean int32, as in Keras 3 on JAX and torch (TensorFlow is the one exception).
+_ALIASES = {"float": None, "int": "int32", "double": "float64", "half": "float16",
             "bool_": "bool", "boolean": "bool"}
 _FLOAT_BITS = {"bfloat16": 16, "float16": 16, "float32": 32, "float64": 64}
 
@@ -30,7 +31,7 @@ def standardize_dtype(dtype):
     if dtype is bool:
         return "bool"
     if dtype is int:
-        return "int64"
+        return "int32"
     if dtype is float:
         return config.floatx()
     if dtype is str:
@@ -95,12 +96,16 @@ def _promote_pair(a, b):
 def result_type(*dtypes):
     """Common dtype of the arguments: dtype names, or Python scalars (weak types).
 
+    The Python types `bool`, `int` and `float` count as weak too, as they do in Keras 3.
+
     >>> result_type("int32", "float32"), result_type("float16", 1.0), result_type(1, 2.0)
     ('float32', 'float16', 'float32')
     """
     strong, weak = [], []
     for d in dtypes:
-        if isinstance(d, bool):
+        if d is bool or d is int or d is float:
+            weak.append({bool: "bool", int: "int", float: "float"}[d])
+        elif isinstance(d, bool):
             weak.append("bool")
         elif isinstance(d, int):
             weak.append("int")

@@ -31,9 +31,20 @@ class StatelessScope:
     """
 
     def __init__(self, state_mapping=None, collect_losses=False):
+        from lamina.backend.common.variables import Variable  # variables imports this module
+
         self._mapping = {}
         self._variables = {}
         for variable, value in state_mapping or ():
+            if not isinstance(variable, Variable):
+                raise TypeError("StatelessScope: every key of `state_mapping` must be a Variable. "
+                                f"Received {variable!r} of type {type(variable).__name__}.")
+            # Reads then see a tensor of the variable's dtype, whatever array-like was mapped.
+            value = variable._convert(value)
+            if tuple(value.shape) != tuple(variable.shape):
+                raise ValueError(f"StatelessScope: the value mapped to variable '{variable.path}' "
+                                 f"has shape {tuple(value.shape)}, expected the variable's shape "
+                                 f"{tuple(variable.shape)}.")
             self._mapping[id(variable)] = value
             self._variables[id(variable)] = variable
         self._updates = {}

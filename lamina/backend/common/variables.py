@@ -46,6 +46,10 @@ class Variable:
         self.synchronization = synchronization
         self.regularizer = None
         self.constraint = None
+        if isinstance(initializer, str):
+            raise TypeError(f"Variable '{self.name}': a string initializer ({initializer!r}) is "
+                            "not accepted here. Pass a value, or a callable such as "
+                            f"`lamina.initializers.get({initializer!r})` together with `shape`.")
         if callable(initializer):
             if shape is None:
                 raise ValueError(f"Variable '{self.name}': `shape` is required when the initializer "
@@ -55,10 +59,8 @@ class Variable:
             value = initializer(self._shape, dtype=self._dtype)
         else:
             value = initializer
-            if dtype is None and not hasattr(value, "dtype"):
-                dtype = dtypes.result_type(*np.ravel(np.asarray(value, dtype=object))[:1]) \
-                    if np.ndim(value) else dtypes.result_type(value)
-            self._dtype = dtypes.standardize_dtype(dtype if dtype is not None else value.dtype)
+            self._dtype = dtypes.standardize_dtype(dtype if dtype is not None
+                                                   else _infer_dtype(value))
             self._shape = None
         self._value = self._initialize(value)
         self._shape = tuple(self._value.shape)
@@ -158,8 +160,38 @@ class Variable:
     def __le__(self, other): return self.value <= _unwrap(other)
     def __gt__(self, other): return self.value > _unwrap(other)
     def __ge__(self, other): return self.value >= _unwrap(other)
+    def __floordiv__(self, other): return self.value // _unwrap(other)
+    def __rfloordiv__(self, other): return _unwrap(other) // self.value
+    def __mod__(self, other): return self.value % _unwrap(other)
+    def __rmod__(self, other): return _unwrap(other) % self.value
+    def __and__(self, other): return self.value & _unwrap(other)
+    def __rand__(self, other): return _unwrap(other) & self.value
+    def __or__(self, other): return self.value | _unwrap(other)
+    def __ror__(self, other): return _unwrap(other) | self.value
+    def __xor__(self, other): return self.value ^ _unwrap(other)
+    def __rxor__(self, other): return _unwrap(other) ^ self.value
+    def __invert__(self): return ~self.value
     def __getitem__(self, idx): return self.value[idx]
 
 
 def _unwrap(x):
     return x.value if isinstance(x, Variable) else x
+
+
+def _infer_dtype(value):
+    """Dtype of an initial value given without `dtype`, by `convert_to_tensor`'s rules.
+
+    Python floats and NumPy float64 arrays give floatx, Python ints and NumPy int64 arrays int32,
+    so that `Variable(np.zeros(3))` holds float32 values and says so.
+    """
+    if hasattr(value, "dtype"):
+        name = dtypes.standardize_dtype(value.dtype)
+        if isinstance(value, (np.ndarray, np.generic)):
+            name = {"float64": dtypes.standardize_dtype(None), "int64": "int32"}.get(name, name)
+        return name
+    flat = np.ravel(np.asarray(value, dtype=object)).tolist()
+    if flat and all(isinstance(v, bool) for v in flat):
+        return "bool"
+    if flat and all(isinstance(v, int) for v in flat):
+        return "int32"
+    return dtypes.standardize_dtype(None)

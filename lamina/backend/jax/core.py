@@ -84,6 +84,24 @@ def cast(x, dtype):
     return x.astype(dtypes.to_numpy_dtype(dtype))
 
 
+def slice(inputs, start_indices, shape):
+    """Block of `inputs` of size `shape` (-1: the rest of that axis) at traceable `start_indices`.
+
+    As in `lax.dynamic_slice`, starts are clamped so the block stays inside `inputs`.
+    """
+    inputs = convert_to_tensor(inputs)
+    sizes = tuple(inputs.shape[i] - int(start_indices[i]) if s == -1 else s
+                  for i, s in enumerate(shape))
+    return jax.lax.dynamic_slice(inputs, start_indices, sizes)
+
+
+def slice_update(inputs, start_indices, updates):
+    """`inputs` with the block at `start_indices` replaced by `updates`."""
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates, dtype=inputs.dtype.name)
+    return jax.lax.dynamic_update_slice(inputs, updates, start_indices)
+
+
 def standardize_dtype_of(x):
     """Dtype name of a tensor, array, Variable or Python scalar."""
     if isinstance(x, (bool, int, float)):
@@ -109,7 +127,7 @@ def eval_shape(fn, arg_specs):
 class Spec:
     """Shape and dtype of a tensor, used for abstract evaluation."""
 
-    __slots__ = ("shape", "dtype")
+    __slots__ = ("dtype", "shape")
 
     def __init__(self, shape, dtype):
         self.shape = tuple(shape)

@@ -25,8 +25,9 @@ def solve(a, b):
     return jnp.linalg.solve(_float_input(a), _float_input(b))
 
 
-def cholesky(x):
-    return jnp.linalg.cholesky(_float_input(x))
+def cholesky(x, upper=False):
+    lower = jnp.linalg.cholesky(_float_input(x))
+    return jnp.swapaxes(lower, -1, -2) if upper else lower
 
 
 def svd(x, full_matrices=True, compute_uv=True):

@@ -20,6 +20,8 @@ def in_top_k(targets, predictions, k):
     targets = convert_to_tensor(targets).astype(jnp.int32)
     predictions = _float_input(predictions)
     target_scores = jnp.take_along_axis(predictions, targets[:, None], axis=-1)
+    # A NaN score is no evidence for the target: rank it last rather than first.
+    target_scores = jnp.where(jnp.isnan(target_scores), -jnp.inf, target_scores)
     # A target is in the top k when fewer than k classes score strictly higher.
     higher = jnp.sum(predictions > target_scores, axis=-1)
     return higher < k

@@ -3,13 +3,20 @@
 import jax
 import jax.numpy as jnp
 
+from lamina.backend import config
 from lamina.backend.common import dtypes
 from lamina.backend.jax.core import convert_to_tensor
 from lamina.backend.jax.numpy import _float_input
 
 
+def _keep_int(x):
+    """Piecewise-linear activations keep integer inputs integer (bool becomes int32), as Keras."""
+    x = convert_to_tensor(x)
+    return x.astype(jnp.int32) if x.dtype == jnp.bool_ else x
+
+
 def relu(x):
-    return jax.nn.relu(_float_input(x))
+    return jax.nn.relu(_keep_int(x))
 
 
 def relu6(x):
@@ -74,7 +81,8 @@ def tanh_shrink(x):
 
 
 def hard_tanh(x):
-    return jax.nn.hard_tanh(_float_input(x))
+    x = _keep_int(x)
+    return jnp.clip(x, -1, 1) if jnp.issubdtype(x.dtype, jnp.integer) else jax.nn.hard_tanh(x)
 
 
 def hard_shrink(x, threshold=0.5):
@@ -95,7 +103,10 @@ def threshold(x, threshold, default_value):
 
 def squareplus(x, b=4):
     x = _float_input(x)
-    return (x + jnp.sqrt(jnp.square(x) + b)) / 2
+    # For x < 0, (x + sqrt(x^2 + b)) / 2 cancels; the equal b / (2 (sqrt(x^2 + b) - x)) does not.
+    pos, neg = jnp.maximum(x, 0), jnp.minimum(x, 0)
+    return jnp.where(x >= 0, (pos + jnp.sqrt(jnp.square(pos) + b)) / 2,
+                     b / (2 * (jnp.sqrt(jnp.square(neg) + b) - neg)))
 
 
 def sparse_plus(x):
@@ -147,7 +158,7 @@ def multi_hot(x, num_classes, axis=-1, dtype=None):
 
 
 def _clip_probs(output):
-    eps = 1e-7
+    eps = config.epsilon()
     return jnp.clip(output, eps, 1.0 - eps)
 
 
@@ -181,6 +192,12 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     target, output = convert_to_tensor(target), _float_input(output)
     if target.ndim == output.ndim and target.shape[-1] == 1:
         target = jnp.squeeze(target, axis=-1)
+    class_axis = axis % output.ndim if output.ndim else 0
+    expected = output.shape[:class_axis] + output.shape[class_axis + 1:]
+    if target.shape != expected:
+        raise ValueError("sparse_categorical_crossentropy: `target` must have the shape of "
+                         f"`output` without its class axis, {tuple(expected)}. Received: "
+                         f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}")
     target = target.astype(jnp.int32)
     if from_logits:
         log_prob = jax.nn.log_softmax(output, axis=axis)

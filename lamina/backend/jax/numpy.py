@@ -33,7 +33,7 @@ def ones(shape, dtype=None):
 
 
 def full(shape, fill_value, dtype=None):
-    dtype = dtypes.result_type(fill_value) if dtype is None else dtype
+    # Keras 3 fills floatx when no dtype is given, whatever the fill value's type.
     return jnp.full(shape, fill_value, dtype=dtypes.to_numpy_dtype(dtype))
 
 
@@ -126,7 +126,13 @@ def minimum(x1, x2):
 
 
 def matmul(x1, x2):
-    return jnp.matmul(*promote(x1, x2))
+    x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    both_int8 = x1.dtype == jnp.int8 and x2.dtype == jnp.int8
+    x1, x2 = promote(x1, x2)
+    if both_int8:
+        # int8 products accumulate in int32, which is also what int8 matmul hardware produces.
+        return jnp.matmul(x1, x2, preferred_element_type=jnp.int32)
+    return jnp.matmul(x1, x2)
 
 
 def dot(x1, x2):
@@ -206,7 +212,9 @@ def clip(x, x_min, x_max):
     x = convert_to_tensor(x)
     if x.dtype == jnp.bool_:
         x = x.astype(jnp.int32)
-    return jnp.clip(x, x_min, x_max).astype(x.dtype)
+    # The bounds take part in promotion: clipping int32 to (-1.5, 1.5) gives float32.
+    x, x_min, x_max = promote(x, x_min, x_max)
+    return jnp.clip(x, x_min, x_max)
 
 
 # -- element-wise unary ---------------------------------------------------------------------------
