@@ -18,7 +18,7 @@ import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 
 def _timed(fn):

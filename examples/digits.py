@@ -4,7 +4,6 @@ Run: python examples/digits.py
 Result (seed 0, 2-core CPU): test accuracy about 0.97 on 360 held-out images after 30 epochs.
 """
 
-import numpy as np
 
 import lamina
 from lamina import layers
