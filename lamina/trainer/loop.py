@@ -264,29 +264,36 @@ class Trainer:
         per_batch = cbs.needs_batch_hooks()
         live_bar = verbose == 1
         run = self._steps.run_train
-        logs, start = {}, 0
-        chunk = self.steps_per_execution if per_batch else (1 if live_bar else max(full, 1))
-        remainder_done = not with_remainder
-        while start < full or not remainder_done:
-            num = min(chunk, full - start)
-            # The final partial batch joins the last call, unless that call is already as long
-            # as a per-batch callback allows.
-            remainder = not remainder_done and start + num >= full and \
-                (not per_batch or num < chunk)
-            cbs.on_train_batch_begin(start)
-            began = time.perf_counter()
-            state, logs = run(self._pull_state(), data, perm, start, num, batch_size, remainder)
+        if not (per_batch or live_bar):
+            # Nobody needs Python inside the epoch: one compiled call runs it all.
+            cbs.on_train_batch_begin(0)
+            state, logs = run(self._pull_state(), data, perm, 0, full, batch_size,
+                              with_remainder)
             self._push_state(state)
             logs = {k: float(v) for k, v in logs.items()}
-            cbs.on_train_batch_end(start + num - (0 if remainder else 1), logs)
-            if live_bar and not per_batch and num:
+            cbs.on_train_batch_end(full - (0 if with_remainder else 1), logs)
+            return logs
+        logs, start = {}, 0
+        chunk = self.steps_per_execution if per_batch else 1
+        while start < full and not self.stop_training:
+            num = min(chunk, full - start)
+            cbs.on_train_batch_begin(start)
+            began = time.perf_counter()
+            state, logs = run(self._pull_state(), data, perm, start, num, batch_size, False)
+            self._push_state(state)
+            logs = {k: float(v) for k, v in logs.items()}
+            cbs.on_train_batch_end(start + num - 1, logs)
+            if not per_batch:
                 # Size the next call so the bar refreshes a few times a second.
                 per_step = (time.perf_counter() - began) / num
                 chunk = max(1, int(_TARGET_CALL_SECONDS / max(per_step, 1e-6)))
             start += num
-            remainder_done = remainder_done or remainder
-            if self.stop_training:
-                break
+        if with_remainder and not self.stop_training:
+            cbs.on_train_batch_begin(full)
+            state, logs = self._steps.run_train_tail(self._pull_state(), data, perm, batch_size)
+            self._push_state(state)
+            logs = {k: float(v) for k, v in logs.items()}
+            cbs.on_train_batch_end(full, logs)
         return dict(logs)
 
     # -- evaluate / predict ---------------------------------------------------------------------------
