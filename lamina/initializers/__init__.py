@@ -1,7 +1,6 @@
 """Initializers (`lamina.initializers`): callables `(shape, dtype=None) -> tensor` for weights."""
 
 import inspect
-import re
 
 import numpy as np
 
@@ -22,18 +21,17 @@ from lamina.initializers.random_initializers import (
     VarianceScaling,
 )
 from lamina.saving import serialization
+from lamina.utils.naming import to_snake_case
 
 _CLASSES = (Initializer, Constant, Identity, Ones, STFT, Zeros, GlorotNormal, GlorotUniform,
             HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomNormal,
             RandomUniform, TruncatedNormal, VarianceScaling)
 
 
-def _snake_case(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update({_snake_case(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({"stft": STFT, "normal": RandomNormal, "uniform": RandomUniform,
                          "zero": Zeros, "one": Ones, "IdentityInitializer": Identity,
                          "OrthogonalInitializer": Orthogonal, "STFTInitializer": STFT})

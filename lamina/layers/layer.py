@@ -6,7 +6,6 @@ losses.
 """
 
 import inspect
-import re
 import threading
 
 from lamina import backend, ops
@@ -15,14 +14,10 @@ from lamina.layers.input_spec import assert_input_compatibility
 from lamina.ops.symbolic import KerasTensor, compute_output_spec, record_node
 from lamina.random.seed_generator import SeedGenerator
 from lamina.utils import tree
+from lamina.utils.naming import to_snake_case
 
 _CONTEXT = threading.local()
 _BASE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
-
-
-def to_snake_case(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def _dtype_name(dtype):

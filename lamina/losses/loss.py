@@ -7,11 +7,11 @@ where Keras 3 fails to broadcast). The helpers here are shared with metrics and 
 """
 
 import math
-import re
 
 from lamina import backend, ops
 from lamina.backend.common.variables import auto_name
 from lamina.utils import tree
+from lamina.utils.naming import to_snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -43,7 +43,7 @@ class Loss:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: `name` must be a string or None. "
                             f"Received: name={name!r} of type {type(name).__name__}.")
-        self.name = name or auto_name(_snake_case(type(self).__name__))
+        self.name = name or auto_name(to_snake_case(type(self).__name__))
         self.reduction = standardize_reduction(reduction)
         self._dtype = _standardize_loss_dtype(dtype, type(self).__name__)
         # The config keeps what was asked for: None follows floatx() when the loss is reloaded.
@@ -273,5 +273,3 @@ def _standardize_loss_dtype(dtype, owner):
     return name
 
 
-def _snake_case(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()

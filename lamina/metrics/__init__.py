@@ -29,7 +29,7 @@ from lamina.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
-from lamina.metrics.metric import Metric, _to_snake_case
+from lamina.metrics.metric import Metric
 from lamina.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from lamina.metrics.regression_metrics import (
     MeanAbsoluteError,
@@ -39,6 +39,7 @@ from lamina.metrics.regression_metrics import (
     mean_squared_error,
 )
 from lamina.saving import serialization
+from lamina.utils.naming import to_snake_case
 
 _CLASSES = (Metric, Mean, Sum, MeanMetricWrapper,
             MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,
@@ -50,7 +51,7 @@ _FUNCTIONS = (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy
               mean_squared_error, mean_absolute_error)
 
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update({_to_snake_case(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({"mse": MeanSquaredError, "MSE": MeanSquaredError,
                          "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError})
 # Serialized metric functions ({"class_name": "function", ...}) resolve through their own table,

@@ -6,18 +6,15 @@ them, `reset_state` zeroes them. The stateless twins run the same methods inside
 `backend.StatelessScope`, so compiled training steps carry metric state as plain arrays.
 """
 
-import re
 
 from lamina import backend, ops
 from lamina.backend.common.variables import auto_name
+from lamina.losses.loss import squeeze_or_expand_to_same_rank  # noqa: F401 - metrics use it
+from lamina.utils.naming import to_snake_case
 
 _AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
 
 
-def _to_snake_case(name):
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _compute_dtype(dtype, owner):
@@ -52,7 +49,7 @@ def _get_initializer(initializer, owner):
     if callable(initializer):
         return initializer
     if isinstance(initializer, str):
-        key = _to_snake_case(initializer)
+        key = to_snake_case(initializer)
         if key in _INITIALIZERS:
             return _INITIALIZERS[key]
         try:
@@ -67,38 +64,6 @@ def _get_initializer(initializer, owner):
                          "`initializer(shape, dtype)`.")
     raise TypeError(f"{owner}.add_variable: `initializer` must be a name such as 'zeros' or a "
                     f"callable `initializer(shape, dtype)`. Received: {initializer!r}")
-
-
-def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
-    """Make two tensors the same rank when they differ by one trailing axis of size 1.
-
-    The tensor with the extra size-1 axis is squeezed, except that a rank-1 partner is expanded
-    instead when `expand_rank_1` is True. Ranks that differ otherwise are returned unchanged.
-
-    Args:
-        x1: First tensor.
-        x2: Second tensor.
-        expand_rank_1: Whether a rank-1 tensor gains an axis rather than its partner losing one.
-
-    Returns:
-        The pair `(x1, x2)`, reshaped.
-
-    >>> a, b = squeeze_or_expand_to_same_rank(ops.ones((3, 1)), ops.ones((3,)))
-    >>> tuple(a.shape), tuple(b.shape)
-    ((3, 1), (3, 1))
-    """
-    rank1, rank2 = len(x1.shape), len(x2.shape)
-    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
-        if rank2 == 1 and expand_rank_1:
-            x2 = ops.expand_dims(x2, axis=-1)
-        else:
-            x1 = ops.squeeze(x1, axis=-1)
-    elif rank2 == rank1 + 1 and x2.shape[-1] == 1:
-        if rank1 == 1 and expand_rank_1:
-            x1 = ops.expand_dims(x1, axis=-1)
-        else:
-            x2 = ops.squeeze(x2, axis=-1)
-    return x1, x2
 
 
 class Metric:
@@ -135,7 +100,7 @@ class Metric:
             raise ValueError(f"{owner}: `name` cannot contain '/'. Received: name={name!r}")
         self._variables = []
         self._metrics = []
-        self.name = name or auto_name(_to_snake_case(owner))
+        self.name = name or auto_name(to_snake_case(owner))
         self._dtype = _compute_dtype(dtype, owner)
 
     def __setattr__(self, attr, value):

@@ -16,6 +16,7 @@ from lamina import backend, ops
 from lamina.backend.common.variables import Variable, auto_name
 from lamina.optimizers.schedules import learning_rate_schedule
 from lamina.saving import serialization
+from lamina.utils.naming import to_snake_case
 
 _LEGACY_ARGUMENTS = {
     "lr": "`lr` was renamed `learning_rate`: pass learning_rate=... instead.",
@@ -26,10 +27,6 @@ _LEGACY_ARGUMENTS = {
 }
 
 
-def _snake_case(name):
-    """"RMSprop" -> "rm_sprop", "AdamW" -> "adam_w", as Keras names its optimizers."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _is_number(value):
@@ -151,7 +148,7 @@ class Optimizer:
                              f"Received: gradient_accumulation_steps="
                              f"{gradient_accumulation_steps!r}.")
 
-        self.name = name or auto_name(_snake_case(owner))
+        self.name = name or auto_name(to_snake_case(owner))
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue

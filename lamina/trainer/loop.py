@@ -19,6 +19,7 @@ from lamina.trainer import data_adapters as da
 from lamina.trainer.compile_utils import CompileLoss, CompileMetrics
 from lamina.trainer.step import Steps
 from lamina.utils import tree
+from lamina.utils.naming import to_snake_case
 
 _TARGET_CALL_SECONDS = 0.15
 
@@ -410,12 +411,9 @@ def _loss_name(loss):
     fn = getattr(loss, "fn", None)
     names = [type(loss).__name__, getattr(loss, "name", "") or "",
              getattr(fn, "__name__", "") if fn is not None else ""]
-    return " ".join(_snake(n) for n in names)
+    return " ".join(to_snake_case(n) for n in names)
 
 
-def _snake(name):
-    import re
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _should_validate(epoch, validation_freq):

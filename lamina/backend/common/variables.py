@@ -98,10 +98,19 @@ class Variable:
         return value
 
     def assign_add(self, value):
-        return self.assign(self.value + self._convert(value))
+        return self.assign(self.value + self._broadcastable(value, "assign_add"))
 
     def assign_sub(self, value):
-        return self.assign(self.value - self._convert(value))
+        return self.assign(self.value - self._broadcastable(value, "assign_sub"))
+
+    def _broadcastable(self, value, method):
+        value = self._convert(value)
+        try:
+            np.broadcast_shapes(self._shape, tuple(value.shape))
+        except ValueError:
+            raise ValueError(f"Variable '{self.path}' has shape {self._shape}; cannot {method} a "
+                             f"value of shape {tuple(value.shape)}.") from None
+        return value
 
     def numpy(self):
         return np.asarray(self.value)
