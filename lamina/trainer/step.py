@@ -11,8 +11,12 @@ from lamina.utils import tree
 
 
 def gather(data, indices):
-    """Rows `indices` of every array in `data` (None entries stay None)."""
-    return tree.map_structure(lambda a: None if a is None else ops.take(a, indices, axis=0), data)
+    """Rows `indices` of every array in `data` (None entries stay None).
+
+    Indexing, not `take`: take's out-of-bounds handling made an MLP epoch 1.5x slower on
+    XLA:CPU, and these indices are always in bounds.
+    """
+    return tree.map_structure(lambda a: None if a is None else ops.getitem(a, indices), data)
 
 
 def _leading(data):
