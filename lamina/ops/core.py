@@ -30,7 +30,9 @@ def cast(x, dtype):
 
 
 def dtype(x):
-    """Dtype name of `x`."""
+    """Dtype name of `x`; array-likes without a dtype follow `convert_to_tensor` (1.0: floatx)."""
+    if not hasattr(x, "dtype"):
+        x = backend.convert_to_tensor(x)
     return backend.standardize_dtype(x.dtype)
 
 
@@ -38,6 +40,8 @@ def shape(x):
     """Shape of `x` as a tuple (None for unknown axes of symbolic tensors)."""
     if isinstance(x, KerasTensor):
         return x.shape
+    if not hasattr(x, "shape"):
+        x = backend.convert_to_tensor(x)
     return tuple(x.shape)
 
 

@@ -210,7 +210,11 @@ def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
 
 
 def where(condition, x1=None, x2=None):
-    """Pick `x1` where `condition` holds, else `x2`."""
+    """Pick `x1` where `condition` holds, else `x2`; with neither, the indices where it holds."""
+    if (x1 is None) != (x2 is None):
+        raise ValueError("where: pass both `x1` and `x2`, or neither (for the indices where "
+                         f"`condition` holds). Received x1={'None' if x1 is None else '...'}, "
+                         f"x2={'None' if x2 is None else '...'}.")
     return run(where, backend.numpy.where, condition, x1=x1, x2=x2)
 
 
@@ -630,6 +634,10 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     if sparse:
         raise ValueError("bincount: sparse outputs are not supported by lamina. Received: "
                          f"sparse={sparse!r}; pass sparse=False.")
+    shape = x.shape if hasattr(x, "shape") else backend.convert_to_tensor(x).shape
+    if len(shape) != 1:
+        raise ValueError("bincount: `x` must be a 1-D tensor of non-negative ints. Received "
+                         f"shape {tuple(shape)}; count each row separately for batched input.")
     return run(bincount, backend.numpy.bincount, x, weights=weights, minlength=minlength)
 
 

@@ -10,8 +10,9 @@ from lamina.backend.common.variables import Variable
 from lamina.utils import tree
 
 # Sizes substituted for unknown axes during abstract evaluation; an output axis that differs
-# between the two evaluations depends on an unknown input axis and stays unknown.
-_PROBE_SIZES = (83, 89)
+# between the two evaluations depends on an unknown input axis and stays unknown. Both have many
+# divisors, so a reshape that needs, say, an even batch still infers.
+_PROBE_SIZES = (720, 840)
 
 
 class Node:
@@ -82,6 +83,19 @@ class KerasTensor:
     def __rpow__(self, o): return self._np().power(o, self)
     def __matmul__(self, o): return self._np().matmul(self, o)
     def __rmatmul__(self, o): return self._np().matmul(o, self)
+    def __floordiv__(self, o): return self._np().floor_divide(self, o)
+    def __rfloordiv__(self, o): return self._np().floor_divide(o, self)
+    def __mod__(self, o): return self._np().mod(self, o)
+    def __rmod__(self, o): return self._np().mod(o, self)
+    # `==` stays identity so that symbolic tensors can be found in lists; use ops.equal.
+    def __ne__(self, o): return self._np().not_equal(self, o)
+    def __and__(self, o): return self._np().logical_and(self, o)
+    def __rand__(self, o): return self._np().logical_and(o, self)
+    def __or__(self, o): return self._np().logical_or(self, o)
+    def __ror__(self, o): return self._np().logical_or(o, self)
+    def __xor__(self, o): return self._np().logical_xor(self, o)
+    def __rxor__(self, o): return self._np().logical_xor(o, self)
+    def __invert__(self): return self._np().logical_not(self)
     def __lt__(self, o): return self._np().less(self, o)
     def __le__(self, o): return self._np().less_equal(self, o)
     def __gt__(self, o): return self._np().greater(self, o)

@@ -77,6 +77,15 @@ def draw_seed(seed):
     if isinstance(seed, SeedGenerator):
         return seed.next()
     if seed is None:
+        if backend.core.is_tracing():
+            # A key drawn on the host now would be baked into the compiled program as a
+            # constant: every call would repeat the same "random" numbers.
+            raise ValueError(
+                "Random ops inside a compiled or traced function (jit, a train step, a symbolic "
+                "call) need an explicit seed: with seed=None every call of the compiled function "
+                "would draw the same numbers. Create `self.seed_generator = "
+                "lamina.random.SeedGenerator(seed)` in the layer's `__init__` and pass "
+                "`seed=self.seed_generator`.")
         return backend.random.key_from_int(draw_int_seed())
     if _is_int(seed):
         return backend.random.key_from_int(int(seed))

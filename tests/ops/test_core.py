@@ -72,7 +72,9 @@ def test_cast_accepts_numpy_dtypes_and_rejects_unknown_names():
 def test_shape_dtype_is_tensor_convert_to_numpy():
     x = ops.ones((2, 3))
     assert ops.shape(x) == (2, 3) and ops.shape(np.ones((4,))) == (4,)
+    assert ops.shape([[1, 2, 3]]) == (1, 3) and ops.shape(2.0) == ()
     assert ops.dtype(x) == "float32" and ops.dtype(np.ones(2, "int8")) == "int8"
+    assert ops.dtype(1.0) == "float32" and ops.dtype([1, 2]) == "int32"
     assert ops.is_tensor(x) and not ops.is_tensor(np.ones(2)) and not ops.is_tensor([1.0])
     out = ops.convert_to_numpy(x)
     assert isinstance(out, np.ndarray) and out.shape == (2, 3)

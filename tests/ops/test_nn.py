@@ -3,6 +3,7 @@
 Inputs include +-100, where a naive formula overflows: outputs and gradients must stay finite.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from lamina import backend, ops
 from tests.helpers import gradcheck
+from tests.ops.batched import batched
 
 X = np.array([-100.0, -20.0, -3.0, -1.5, -0.5, 0.0, 0.3, 1.0, 2.5, 7.0, 20.0, 100.0],
              dtype="float32")
@@ -108,10 +110,21 @@ ACTIVATIONS = [
 ]
 
 
-@pytest.mark.parametrize("name,kwargs,reference", ACTIVATIONS,
+ACTIVATION_CALLS = [functools.partial(getattr(ops, name), X, **kwargs)
+                    for name, kwargs, _ in ACTIVATIONS]
+
+
+@pytest.mark.parametrize("index", range(len(ACTIVATIONS)),
                          ids=[f"{a[0]}-{i}" for i, a in enumerate(ACTIVATIONS)])
-def test_activation_matches_numpy_including_extremes(name, kwargs, reference):
-    check(getattr(ops, name)(X, **kwargs), reference(f64(X)), rtol=1e-5, atol=1e-6)
+def test_activation_matches_numpy_including_extremes(index):
+    reference = ACTIVATIONS[index][2]
+    check(batched(ACTIVATION_CALLS)[index], reference(f64(X)), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "gelu", "log_sigmoid"])
+def test_activations_eagerly(name):
+    reference = next(a[2] for a in ACTIVATIONS if a[0] == name)
+    check(getattr(ops, name)(X), reference(f64(X)), rtol=1e-5, atol=1e-6)
 
 
 def test_activation_small_magnitudes_are_exact_in_the_tails():
@@ -145,10 +158,13 @@ def test_smooth_activations_of_integers_give_floatx():
     check(ops.softplus(np.array([0, 2])), np_softplus([0, 2]))
 
 
+FLOAT16_CALLS = [functools.partial(getattr(ops, name), X[2:-2].astype("float16"))
+                 for name in ("relu", "sigmoid", "gelu", "softmax", "silu", "log_softmax")]
+
+
 def test_activations_keep_float16():
-    x = X[2:-2].astype("float16")
-    for name in ("relu", "sigmoid", "gelu", "softmax"):
-        assert backend.standardize_dtype(getattr(ops, name)(x).dtype) == "float16"
+    for out in batched(FLOAT16_CALLS):
+        assert backend.standardize_dtype(out.dtype) == "float16"
 
 
 def test_glu_splits_the_axis_in_two():

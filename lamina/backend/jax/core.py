@@ -84,6 +84,11 @@ def cast(x, dtype):
     return x.astype(dtypes.to_numpy_dtype(dtype))
 
 
+def is_tracing():
+    """Whether the caller runs inside a JAX transformation (jit, grad, scan, eval_shape)."""
+    return isinstance(jnp.zeros(()), jax.core.Tracer)
+
+
 def slice(inputs, start_indices, shape):
     """Block of `inputs` of size `shape` (-1: the rest of that axis) at traceable `start_indices`.
 
