@@ -6,6 +6,7 @@ numpy, nn, math, linalg, random, transforms (jit, value_and_grad, scan, loops).
 
 from lamina.backend import config
 from lamina.backend.common import dtypes
+from lamina.backend.common.masking import get_keras_mask, set_keras_mask
 from lamina.backend.common.stateless_scope import (
     StatelessScope,
     get_stateless_scope,
@@ -41,7 +42,7 @@ def supports(capability):
 
 
 __all__ = ["StatelessScope", "Variable", "backend", "cast", "config", "convert_to_numpy",
-           "convert_to_tensor", "core", "dtypes", "epsilon", "floatx", "get_stateless_scope",
+           "convert_to_tensor", "core", "dtypes", "epsilon", "floatx", "get_keras_mask", "get_stateless_scope",
            "image_data_format", "in_stateless_scope", "is_tensor", "linalg", "math", "nn", "numpy",
-           "random", "result_type", "set_epsilon", "set_floatx", "set_image_data_format",
+           "random", "result_type", "set_epsilon", "set_floatx", "set_image_data_format", "set_keras_mask",
            "standardize_dtype", "supports", "transforms"]

@@ -9,6 +9,12 @@ import inspect
 import threading
 
 from lamina import backend, ops
+from lamina.backend.common.masking import (
+    close_mask_table,
+    get_keras_mask,
+    open_mask_table,
+    set_keras_mask,
+)
 from lamina.backend.common.variables import Variable, auto_name
 from lamina.layers.input_spec import assert_input_compatibility
 from lamina.ops.symbolic import KerasTensor, compute_output_spec, record_node
@@ -259,24 +265,30 @@ class Layer:
             raise ValueError(f"{type(self).__name__} '{self.name}' was called without inputs.")
         inputs, rest = args[0], args[1:]
         symbolic = any(isinstance(x, KerasTensor) for x in tree.flatten((args, kwargs)))
+        previous_mask = kwargs["mask"] if "mask" in kwargs else _input_masks(inputs)
         if not symbolic:
             inputs = self._convert_inputs(inputs)
         self.maybe_build(inputs)
         assert_input_compatibility(self.input_spec, inputs, self)
         kwargs = self._resolve_training(kwargs)
+        if not self._call_accepts("mask"):
+            kwargs.pop("mask", None)
+        elif "mask" not in kwargs and previous_mask is not None and not symbolic:
+            kwargs["mask"] = previous_mask
         if symbolic:
             outputs = self.compute_output_spec(inputs, *rest, **kwargs)
             node_kwargs = {k: v for k, v in kwargs.items() if k != "training"}
             outputs = record_node(self, (inputs, *rest), node_kwargs, outputs)
-            self._inbound_nodes.append(outputs if not isinstance(outputs, KerasTensor)
-                                       else outputs.node)
+            self._inbound_nodes.append(tree.flatten(outputs)[0].node)
             return outputs
         outer = _current_context() is None
         if outer:
             self._clear_losses()
             _CONTEXT.value = _CallContext(kwargs.get("training"))
+            open_mask_table()
         try:
             outputs = self.call(inputs, *rest, **kwargs)
+            self._set_output_masks(inputs, outputs, previous_mask)
             if self.activity_regularizer is not None:
                 for out in tree.flatten(outputs):
                     loss = self.activity_regularizer(out)
@@ -287,7 +299,23 @@ class Layer:
         finally:
             if outer:
                 _CONTEXT.value = None
+                close_mask_table()
         return outputs
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs: by default the incoming one (for layers that support
+        masking). Layers that create or change masks override it."""
+        return previous_mask
+
+    def _set_output_masks(self, inputs, outputs, previous_mask):
+        if not (self.supports_masking or type(self).compute_mask is not Layer.compute_mask):
+            return
+        mask = self.compute_mask(inputs, previous_mask)
+        flat = tree.flatten(outputs)
+        masks = mask if isinstance(mask, (list, tuple)) and len(mask) == len(flat) \
+            else [mask] * len(flat)
+        for out, out_mask in zip(flat, masks):
+            set_keras_mask(out, out_mask)
 
     def _convert_inputs(self, inputs):
         compute = self.compute_dtype
@@ -416,6 +444,13 @@ class _ShapeOnly:
         if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
             return [_ShapeOnly(s) for s in shapes]
         return _ShapeOnly(shapes)
+
+
+def _input_masks(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [get_keras_mask(x) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return get_keras_mask(inputs)
 
 
 def _marks_built(build):

@@ -154,3 +154,71 @@ def test_layer_config_round_trip():
     block_config = layers.Dense(3, activation="relu", name="d").get_config()
     clone = layers.Dense.from_config(block_config)
     assert clone.units == 3 and clone.name == "d" and clone.get_config() == block_config
+
+
+class _MaskZeros(layers.Layer):
+    """Marks time steps whose features are all zero as padding."""
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return ops.any(ops.not_equal(inputs, 0.0), axis=-1)
+
+
+class _MaskedMean(layers.Layer):
+    """Mean over the time steps the mask keeps."""
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.mean(inputs, axis=1)
+        weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        return ops.sum(inputs * weights, axis=1) / ops.sum(weights, axis=1)
+
+
+def _masked_mean_reference(x, kernel, bias):
+    keep = np.any(x != 0, axis=-1)
+    h = x @ kernel + bias
+    return np.stack([h[i][keep[i]].mean(axis=0) for i in range(len(x))])
+
+
+def _padded_batch():
+    x = np.random.default_rng(0).normal(size=(3, 4, 2)).astype("float32")
+    x[0, 2:] = 0.0   # sample 0 has 2 real steps, sample 1 has 3
+    x[1, 3:] = 0.0
+    return x
+
+
+def test_mask_flows_through_supporting_layers_eagerly():
+    x = _padded_batch()
+    maker, dense, mean = _MaskZeros(), layers.Dense(3), _MaskedMean()
+    hidden = dense(maker(x))
+    assert lamina.backend.get_keras_mask(hidden).tolist() == np.any(x != 0, -1).tolist()
+    kernel, bias = dense.get_weights()
+    np.testing.assert_allclose(mean(hidden), _masked_mean_reference(x, kernel, bias),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_mask_flows_through_functional_and_compiled_training():
+    x = _padded_batch()
+    inputs = lamina.Input((4, 2))
+    outputs = _MaskedMean()(layers.Dense(3, name="proj")(_MaskZeros()(inputs)))
+    model = lamina.Model(inputs, outputs)
+    kernel, bias = model.get_layer("proj").get_weights()
+    expected = _masked_mean_reference(x, kernel, bias)
+    np.testing.assert_allclose(model(x), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    model.compile("sgd", "mse")
+    loss = model.evaluate(x, np.zeros((3, 3), "float32"), verbose=0)
+    np.testing.assert_allclose(loss, np.mean(expected ** 2), rtol=1e-5)
+
+
+def test_layer_without_mask_support_stops_the_mask():
+    x = _padded_batch()
+
+    class Plain(layers.Layer):
+        def call(self, inputs):
+            return inputs * 2.0
+
+    out = Plain()(_MaskZeros()(x))
+    assert lamina.backend.get_keras_mask(out) is None
