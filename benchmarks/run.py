@@ -9,6 +9,8 @@ Workloads (the foundation issue's):
   compilation; "steady" is a second identical fit).
 - W2: an MLP 784-512-512-10 (ReLU, softmax, Adam), one epoch over 60000x784 float32 data at
   batch size 128 (synthetic data of MNIST's shape; timing does not depend on the values).
+- W3: the convnet of the Layers I issue (Conv2D 32 - MaxPooling2D - Conv2D 64 - MaxPooling2D -
+  Flatten - Dropout - Dense 10 softmax, Adam), one epoch over 12000 28x28x1 samples, batch 128.
 """
 
 import argparse
@@ -58,6 +60,25 @@ def keras_like_mlp(k, x, y):
     return first, steady
 
 
+def convnet_data(n=12000):
+    rng = np.random.default_rng(0)
+    return (rng.random((n, 28, 28, 1), dtype=np.float32),
+            rng.integers(0, 10, size=n).astype("int32"))
+
+
+def keras_like_convnet(k, x, y):
+    layers = k.layers
+    model = k.Sequential([k.Input((28, 28, 1)),
+                          layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+                          layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
+                          layers.Flatten(), layers.Dropout(0.5),
+                          layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=k.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    first = _timed(lambda: model.fit(x, y, epochs=1, batch_size=128, verbose=0))
+    steady = _timed(lambda: model.fit(x, y, epochs=1, batch_size=128, verbose=0))
+    return first, steady
+
+
 # -- PyTorch, written by hand -----------------------------------------------------------------
 def torch_xor(torch):
     torch.manual_seed(0)
@@ -95,6 +116,27 @@ def torch_mlp(torch, x, y):
     return _timed(epoch), _timed(epoch)
 
 
+def torch_convnet(torch, x, y):
+    torch.manual_seed(0)
+    nn = torch.nn
+    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+    yt = torch.from_numpy(y).long()
+    model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Dropout(0.5), nn.Linear(64 * 5 * 5, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch():
+        perm = torch.randperm(xt.shape[0])
+        for start in range(0, xt.shape[0], 128):
+            idx = perm[start:start + 128]
+            opt.zero_grad()
+            loss_fn(model(xt[idx]), yt[idx]).backward()
+            opt.step()
+    return _timed(epoch), _timed(epoch)
+
+
 def _frameworks():
     found = {}
     import lamina
@@ -115,7 +157,7 @@ def _frameworks():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="W1,W2")
+    parser.add_argument("--only", default="W1,W2,W3")
     args = parser.parse_args()
     only = set(args.only.split(","))
     fw = _frameworks()
@@ -131,6 +173,15 @@ def main():
                           ("keras", lambda: keras_like_mlp(fw["keras"], x, y)),
                           ("torch", lambda: torch_mlp(fw["torch"], x, y))):
             rows.append(("W2 MLP 784-512-512-10, one epoch", name, run() if fw[name] else None))
+    if "W3" in only:
+        x, y = convnet_data()
+        for name, run in (("lamina", lambda: keras_like_convnet(fw["lamina"], x, y)),
+                          ("keras", lambda: keras_like_convnet(fw["keras"], x, y)),
+                          ("torch", lambda: torch_convnet(fw["torch"], x, y))):
+            if name == "lamina" and not hasattr(fw["lamina"].layers, "Conv2D"):
+                rows.append(("W3 convnet 28x28x1, one epoch", name, None))
+                continue
+            rows.append(("W3 convnet 28x28x1, one epoch", name, run() if fw[name] else None))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}")
     versions = {n: getattr(m, "__version__", "?") for n, m in fw.items() if m is not None}

@@ -20,6 +20,7 @@ from lamina.trainer.compile_utils import CompileLoss, CompileMetrics
 from lamina.trainer.step import Steps
 from lamina.utils import tree
 from lamina.utils.naming import to_snake_case
+from lamina.utils.progbar import is_dynamic_display
 
 _TARGET_CALL_SECONDS = 0.15
 
@@ -263,7 +264,8 @@ class Trainer:
         with_remainder = steps > n // batch_size
         perm = backend.convert_to_tensor(order)
         per_batch = cbs.needs_batch_hooks()
-        live_bar = verbose == 1
+        # A bar is redrawn only on a terminal or notebook; in a log it prints once per epoch.
+        live_bar = verbose == 1 and is_dynamic_display()
         run = self._steps.run_train
         if not (per_batch or live_bar):
             # Nobody needs Python inside the epoch: one compiled call runs it all.

@@ -45,7 +45,7 @@ def print_msg(message, line_break=True):
     stream.flush()
 
 
-def _is_dynamic_display():
+def is_dynamic_display():
     """Whether stdout can rewrite a line in place: a terminal or a Jupyter notebook."""
     isatty = getattr(sys.stdout, "isatty", None)
     return bool((isatty is not None and isatty()) or "ipykernel" in sys.modules
@@ -131,7 +131,7 @@ class Progbar:
         self.unit_name = unit_name
         self.stateful_metrics = set(stateful_metrics or ()) if stateless_metrics is None else None
         self.stateless_metrics = set(stateless_metrics) if stateless_metrics is not None else None
-        self._dynamic_display = _is_dynamic_display()
+        self._dynamic_display = is_dynamic_display()
         self._values = {}         # name -> [weighted sum, weight]; insertion order is display order
         self._seen_so_far = 0
         self._start = _clock()

@@ -108,3 +108,21 @@ def test_run_eagerly_gives_same_result_as_compiled(data):
 
     for a, b in zip(trained(True), trained(False)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_live_progress_bar_runs_the_epoch_in_chunks(data, monkeypatch):
+    """On a terminal the bar needs several updates per epoch; in a log it needs none."""
+    x, y = data
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(1)])
+    model.compile(optimizers.SGD(0.01), "mse")
+    model.fit(x, y, epochs=1, batch_size=2, verbose=0)
+    calls, restore = _count_calls(model._steps, "run_train")
+    try:
+        model.fit(x, y, epochs=1, batch_size=2, verbose=1)      # pytest's stdout is no terminal
+        in_log = len(calls)
+        monkeypatch.setattr("lamina.trainer.loop.is_dynamic_display", lambda: True)
+        model.fit(x, y, epochs=1, batch_size=2, verbose=1)
+    finally:
+        restore()
+    assert in_log == 1
+    assert len(calls) - in_log >= 2           # the first chunk is one step, to time it
