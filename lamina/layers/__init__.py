@@ -1,16 +1,136 @@
 """Layers: the Layer base and one module per family."""
 
-from lamina.layers.activations import Activation
-from lamina.layers.core import Dense, Identity
+from lamina.layers.activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
+from lamina.layers.convolution import (
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Conv3D,
+    Conv3DTranspose,
+    Convolution1D,
+    Convolution1DTranspose,
+    Convolution2D,
+    Convolution2DTranspose,
+    Convolution3D,
+    Convolution3DTranspose,
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
+    SeparableConvolution1D,
+    SeparableConvolution2D,
+)
+from lamina.layers.core import Dense, Embedding, Identity, Lambda, Masking
 from lamina.layers.input_layer import Input, InputLayer
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
-from lamina.layers.regularization import Dropout
-from lamina.layers.reshaping import Flatten, Reshape
+from lamina.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from lamina.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
+from lamina.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AveragePooling3D,
+    AvgPool1D,
+    AvgPool2D,
+    AvgPool3D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalAvgPool3D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPool3D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPool3D,
+    MaxPooling1D,
+    MaxPooling2D,
+    MaxPooling3D,
+)
+from lamina.layers.regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
+from lamina.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    Flatten,
+    Permute,
+    RepeatVector,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 from lamina.saving import serialization
 
 serialization.register_builtins("layers", {cls.__name__: cls for cls in (
-    Activation, Dense, Dropout, Flatten, Identity, InputLayer, Layer, Reshape)})
+    Activation, Dense, Dropout, Flatten, Identity, InputLayer, Layer, Reshape,
+    ActivityRegularization, AlphaDropout, ELU, Embedding, GaussianDropout, GaussianNoise, Lambda,
+    LeakyReLU, Masking, PReLU, ReLU, Softmax, SpatialDropout1D, SpatialDropout2D,
+    SpatialDropout3D,
+    Add, Average, Concatenate, Cropping1D, Cropping2D, Cropping3D, Dot, Maximum, Minimum,
+    Multiply, Permute, RepeatVector, Subtract, UpSampling1D, UpSampling2D, UpSampling3D,
+    ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, BatchNormalization,
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D,
+    GlobalMaxPooling2D, GlobalMaxPooling3D, GroupNormalization, LayerNormalization,
+    MaxPooling1D, MaxPooling2D, MaxPooling3D, RMSNormalization, UnitNormalization,
+    Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv1D,
+    DepthwiseConv2D, SeparableConv1D, SeparableConv2D)})
+# Keras 3's long convolution names (Convolution2D, SeparableConvolution1D, ...) load as the same
+# classes.
+serialization.register_builtins("layers", {name: cls for name, cls in (
+    ("Convolution1D", Conv1D), ("Convolution2D", Conv2D), ("Convolution3D", Conv3D),
+    ("Convolution1DTranspose", Conv1DTranspose), ("Convolution2DTranspose", Conv2DTranspose),
+    ("Convolution3DTranspose", Conv3DTranspose), ("SeparableConvolution1D", SeparableConv1D),
+    ("SeparableConvolution2D", SeparableConv2D))})
+# Keras 3's short pooling names (MaxPool2D, GlobalAvgPool1D, ...) load as the same classes.
+serialization.register_builtins("layers", {"MaxPool1D": MaxPool1D, "MaxPool2D": MaxPool2D,
+    "MaxPool3D": MaxPool3D, "AvgPool1D": AvgPool1D, "AvgPool2D": AvgPool2D,
+    "AvgPool3D": AvgPool3D, "GlobalMaxPool1D": GlobalMaxPool1D,
+    "GlobalMaxPool2D": GlobalMaxPool2D, "GlobalMaxPool3D": GlobalMaxPool3D,
+    "GlobalAvgPool1D": GlobalAvgPool1D, "GlobalAvgPool2D": GlobalAvgPool2D,
+    "GlobalAvgPool3D": GlobalAvgPool3D})
 
 
 def serialize(layer):
@@ -32,5 +152,23 @@ def get(identifier, custom_objects=None):
     return deserialize(identifier, custom_objects=custom_objects)
 
 
-__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
-           "InputSpec", "Layer", "Reshape", "deserialize", "get", "serialize"]
+__all__ = ["ELU", "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average",
+           "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D",
+           "AvgPool3D", "BatchNormalization", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D",
+           "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D",
+           "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Convolution3D",
+           "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Cropping3D", "Dense",
+           "DepthwiseConv1D", "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten",
+           "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+           "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+           "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GroupNormalization", "Identity", "Input",
+           "InputLayer", "InputSpec", "Lambda", "Layer", "LayerNormalization", "LeakyReLU",
+           "Masking", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D",
+           "MaxPooling3D", "Maximum", "Minimum", "Multiply", "PReLU", "Permute", "RMSNormalization",
+           "ReLU", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",
+           "SeparableConvolution1D", "SeparableConvolution2D", "Softmax", "SpatialDropout1D",
+           "SpatialDropout2D", "SpatialDropout3D", "Subtract", "UnitNormalization", "UpSampling1D",
+           "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add",
+           "average", "concatenate", "deserialize", "dot", "get", "maximum", "minimum", "multiply",
+           "serialize", "subtract"]

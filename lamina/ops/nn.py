@@ -200,4 +200,381 @@ def moments(x, axes, keepdims=False, synchronized=False):
     return run(moments, backend.nn.moments, x, axes, keepdims=keepdims, synchronized=synchronized)
 
 
-__all__ = ["binary_crossentropy", "categorical_crossentropy", "celu", "elu", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_tanh", "leaky_relu", "log_sigmoid", "log_softmax", "mish", "moments", "multi_hot", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_categorical_crossentropy", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold"]
+__all__ = ["average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "celu", "conv", "conv_transpose", "depthwise_conv", "elu", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_tanh", "layer_normalization", "leaky_relu", "log_sigmoid", "log_softmax", "max_pool", "mish", "moments", "multi_hot", "normalize", "one_hot", "relu", "relu6", "rms_normalization", "selu", "separable_conv", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_categorical_crossentropy", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold"]
+
+
+def _spatial_tuple(op_name, arg_name, value, num_spatial):
+    """`value` as a tuple of `num_spatial` positive ints (an int repeats)."""
+    values = value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        values = (int(value),) * num_spatial
+    if not isinstance(values, (list, tuple)) or len(values) != num_spatial or any(
+            isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1 for v in values):
+        raise ValueError(f"{op_name}: `{arg_name}` must be a positive int or a tuple of "
+                         f"{num_spatial} positive ints (one per spatial axis). Received: "
+                         f"{arg_name}={value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _pool_arguments(op_name, inputs, pool_size, strides, padding, data_format):
+    """Validate and standardize pooling arguments against the rank of `inputs`."""
+    shape = tuple(inputs.shape) if hasattr(inputs, "shape") else \
+        tuple(backend.convert_to_tensor(inputs).shape)
+    if len(shape) < 3:
+        raise ValueError(f"{op_name}: `inputs` must have rank 3 or more (batch, spatial axes, "
+                         f"channels). Received: inputs.shape={shape}")
+    num_spatial = len(shape) - 2
+    pool_size = _spatial_tuple(op_name, "pool_size", pool_size, num_spatial)
+    strides = pool_size if strides is None else \
+        _spatial_tuple(op_name, "strides", strides, num_spatial)
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"{op_name}: `padding` must be 'valid' or 'same'. Received: "
+                         f"padding={padding!r}")
+    padding = padding.lower()
+    data_format = backend.config.standardize_data_format(data_format)
+    spatial = shape[1:-1] if data_format == "channels_last" else shape[2:]
+    if padding == "valid":
+        for size, p in zip(spatial, pool_size):
+            if size is not None and size < p:
+                raise ValueError(f"{op_name}: the window {pool_size} is larger than the spatial "
+                                 f"shape {tuple(spatial)} of inputs with shape {shape} "
+                                 f"({data_format}), so 'valid' pooling has no output. Use a "
+                                 "smaller pool_size or padding='same'.")
+    return pool_size, strides, padding, data_format
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max over sliding windows of the spatial axes (1D, 2D or 3D) of `inputs`.
+
+    Args:
+        inputs: Tensor of rank N+2: `(batch, *spatial, channels)` for "channels_last",
+            `(batch, channels, *spatial)` for "channels_first".
+        pool_size: Int or tuple of N ints, the window size.
+        strides: Int or tuple of N ints; defaults to `pool_size`.
+        padding: "valid" (windows inside the input) or "same" (pad so that the output has
+            `ceil(size / stride)` positions; padding never wins the max).
+        data_format: "channels_last" or "channels_first"; defaults to `image_data_format()`.
+
+    Returns:
+        The pooled tensor, same rank and dtype as `inputs`.
+
+    >>> max_pool([[[0.0], [1.0], [2.0], [3.0]]], 2).tolist()
+    [[[1.0], [3.0]]]
+    """
+    pool_size, strides, padding, data_format = _pool_arguments(
+        "max_pool", inputs, pool_size, strides, padding, data_format)
+    return run(max_pool, backend.nn.max_pool, inputs, pool_size=pool_size, strides=strides,
+               padding=padding, data_format=data_format)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Mean over sliding windows of the spatial axes (1D, 2D or 3D) of `inputs`.
+
+    Arguments as for `max_pool`. With padding="same", each window averages only its real
+    elements: the padding is not counted.
+
+    Returns:
+        The pooled tensor, same rank as `inputs` (integer inputs give floatx).
+
+    >>> average_pool([[[0.0], [1.0], [2.0]]], 2, padding="same").tolist()
+    [[[0.5], [2.0]]]
+    """
+    pool_size, strides, padding, data_format = _pool_arguments(
+        "average_pool", inputs, pool_size, strides, padding, data_format)
+    return run(average_pool, backend.nn.average_pool, inputs, pool_size=pool_size,
+               strides=strides, padding=padding, data_format=data_format)
+
+
+def _check_epsilon(op_name, epsilon):
+    if epsilon is not None and (isinstance(epsilon, bool) or
+                                not isinstance(epsilon, numbers.Real) or epsilon < 0):
+        raise ValueError(f"{op_name}: `epsilon` must be a non-negative float. Received: "
+                         f"epsilon={epsilon!r}")
+
+
+def _check_axis(op_name, axis):
+    axes = axis if isinstance(axis, (list, tuple)) else [axis]
+    if not axes or any(isinstance(a, bool) or not isinstance(a, numbers.Integral) for a in axes):
+        raise TypeError(f"{op_name}: `axis` must be an int or a non-empty list of ints. "
+                        f"Received: axis={axis!r}")
+
+
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """Normalize `x` with given statistics: `(x - mean) / sqrt(variance + epsilon) * scale
+    + offset`, the vectors lying along `axis`.
+
+    Args:
+        x: Input tensor.
+        mean, variance: Vectors of length `x.shape[axis]`.
+        axis: Int, the feature axis.
+        offset, scale: Optional vectors of length `x.shape[axis]` (beta and gamma).
+        epsilon: Added to the variance.
+
+    Returns:
+        The normalized tensor, shaped like `x`.
+
+    >>> batch_normalization([[1.0, 2.0]], [1.0, 0.0], [4.0, 1.0], axis=-1, epsilon=0.0).tolist()
+    [[0.0, 2.0]]
+    """
+    _check_axis("batch_normalization", axis)
+    _check_epsilon("batch_normalization", epsilon)
+    return run(batch_normalization, backend.nn.batch_normalization, x, mean, variance,
+               axis=int(axis), offset=offset, scale=scale, epsilon=epsilon)
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """Normalize `x` to zero mean and unit variance over `axis`, then `* gamma + beta`.
+
+    Computed in at least float32; the result has the input's float dtype.
+
+    Args:
+        x: Input tensor.
+        gamma, beta: Optional scale and offset shaped like the normalized axes.
+        axis: Int or list of ints, the axes to normalize over.
+        epsilon: Added to the variance; defaults to `backend.epsilon()`.
+
+    Returns:
+        The normalized tensor, shaped like `x`.
+
+    >>> layer_normalization([[1.0, 3.0]], epsilon=0.0).tolist()
+    [[-1.0, 1.0]]
+    """
+    rms_scaling = kwargs.pop("rms_scaling", False)
+    if kwargs:
+        raise TypeError(f"layer_normalization: unexpected arguments {sorted(kwargs)}.")
+    if rms_scaling:
+        import warnings
+        warnings.warn("layer_normalization: `rms_scaling=True` is deprecated: it scales by the "
+                      "variance, not the root mean square. Use `ops.rms_normalization`.",
+                      stacklevel=2)
+    _check_axis("layer_normalization", axis)
+    _check_epsilon("layer_normalization", epsilon)
+    return run(layer_normalization, backend.nn.layer_normalization, x, gamma, beta, axis=axis,
+               epsilon=epsilon, rms_scaling=rms_scaling)
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """Root-mean-square normalization: `x * rsqrt(mean(x**2, axis) + epsilon) * scale`.
+
+    Computed in at least float32; the result has the input's float dtype.
+
+    Args:
+        x: Input tensor.
+        scale: Optional scale shaped like the normalized axes.
+        axis: Int or list of ints, the axes of the mean.
+        epsilon: Added to the mean square; defaults to `backend.epsilon()`.
+
+    Returns:
+        The normalized tensor, shaped like `x`.
+
+    >>> rms_normalization([[2.0, -2.0]], epsilon=0.0).tolist()
+    [[1.0, -1.0]]
+    """
+    _check_axis("rms_normalization", axis)
+    _check_epsilon("rms_normalization", epsilon)
+    return run(rms_normalization, backend.nn.rms_normalization, x, scale, axis=axis,
+               epsilon=epsilon)
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """`x / max(norm(x, order, axis), epsilon)`: scale to unit norm along `axis`.
+
+    Args:
+        x: Input tensor.
+        axis: Int or tuple of ints, the axes of the norm.
+        order: Int >= 1, the order of the norm.
+        epsilon: Lower bound of the norm; defaults to `backend.epsilon()`.
+
+    Returns:
+        The normalized tensor, shaped like `x`.
+
+    >>> normalize([[0.0, 2.0]]).tolist()
+    [[0.0, 1.0]]
+    """
+    if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 1:
+        raise ValueError(f"normalize: `order` must be an int >= 1. Received: order={order!r}")
+    _check_epsilon("normalize", epsilon)
+    return run(normalize, backend.nn.normalize, x, axis=axis, order=int(order), epsilon=epsilon)
+
+
+# -- convolutions ------------------------------------------------------------------------------
+def _conv_shape(x):
+    return tuple(x.shape) if hasattr(x, "shape") else tuple(backend.convert_to_tensor(x).shape)
+
+
+def _conv_tuple(op, name, value, n, allow_zero=False):
+    """`value` as a tuple of `n` ints (> 0, or >= 0 with `allow_zero`); a clear error otherwise."""
+    values = (value,) * n if isinstance(value, numbers.Integral) else value
+    least = 0 if allow_zero else 1
+    if not isinstance(values, (list, tuple)) or len(values) != n or not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= least
+            for v in values):
+        raise ValueError(f"{op}: `{name}` must be an int or a tuple of {n} ints, each "
+                         f"{'>= 0' if allow_zero else '> 0'} (one per spatial axis). "
+                         f"Received: {name}={value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _conv_args(op, inputs, kernel, strides, padding, data_format, dilation_rate, in_axis=-2):
+    """Check a convolution's operands and arguments; return them standardized.
+
+    `in_axis` is the kernel axis that must match the input channels (-1 for conv_transpose).
+    """
+    x_shape, k_shape = _conv_shape(inputs), _conv_shape(kernel)
+    if len(x_shape) < 3 or len(k_shape) != len(x_shape):
+        raise ValueError(f"{op}: `inputs` must have rank >= 3 (batch, *spatial, channels) and "
+                         f"`kernel` the same rank (*spatial, in, out). Received: inputs.shape="
+                         f"{x_shape}, kernel.shape={k_shape}")
+    n = len(x_shape) - 2
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"{op}: `padding` must be 'valid' or 'same'. Received: "
+                         f"padding={padding!r}")
+    padding = padding.lower()
+    try:
+        data_format = backend.config.standardize_data_format(data_format)
+    except ValueError:
+        raise ValueError(f"{op}: `data_format` must be 'channels_last' or 'channels_first'. "
+                         f"Received: data_format={data_format!r}") from None
+    strides = _conv_tuple(op, "strides", strides, n)
+    dilation_rate = _conv_tuple(op, "dilation_rate", dilation_rate, n)
+    channels = x_shape[-1] if data_format == "channels_last" else x_shape[1]
+    spatial = x_shape[1:-1] if data_format == "channels_last" else x_shape[2:]
+    kernel_in = k_shape[in_axis]
+    if channels is not None and kernel_in is not None and (
+            channels % kernel_in if op == "conv" else channels != kernel_in):
+        need = "a multiple of" if op == "conv" else "equal to"
+        raise ValueError(f"{op}: the inputs' channel count ({channels}, data_format="
+                         f"'{data_format}') must be {need} the kernel's input channels "
+                         f"(kernel.shape[{in_axis}] = {kernel_in}). Received: inputs.shape="
+                         f"{x_shape}, kernel.shape={k_shape}")
+    if padding == "valid" and op != "conv_transpose":
+        for size, k, d in zip(spatial, k_shape[:n], dilation_rate):
+            if size is not None and size < (k - 1) * d + 1:
+                raise ValueError(
+                    f"{op}: with padding='valid' every spatial axis of `inputs` must be at "
+                    f"least as long as the (dilated) kernel, or the output is empty. Received: "
+                    f"inputs.shape={x_shape} ({data_format}), kernel.shape={k_shape}, "
+                    f"dilation_rate={dilation_rate}. Use padding='same' or a smaller kernel.")
+    return strides, padding, data_format, dilation_rate
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution (cross-correlation) of `inputs` with `kernel`.
+
+    Args:
+        inputs: Tensor of rank N + 2, `(batch, *spatial, channels)` for "channels_last".
+        kernel: Tensor `(*kernel_spatial, in_channels, filters)`. When the inputs have
+            `groups * in_channels` channels, each group of channels has its own
+            `filters // groups` filters.
+        strides: Int or tuple of N ints, the step between windows.
+        padding: "valid" (no padding) or "same" (output size `ceil(size / stride)`).
+        data_format: "channels_last" or "channels_first"; defaults to `image_data_format()`.
+        dilation_rate: Int or tuple of N ints, the spacing between kernel taps.
+
+    Returns:
+        Tensor of rank N + 2 with `filters` channels, in the inputs' layout.
+
+    >>> x, kernel = lamina.ops.ones((1, 5, 5, 2)), lamina.ops.ones((3, 3, 2, 4))
+    >>> tuple(lamina.ops.conv(x, kernel).shape)
+    (1, 3, 3, 4)
+    """
+    strides, padding, data_format, dilation_rate = _conv_args(
+        "conv", inputs, kernel, strides, padding, data_format, dilation_rate)
+    return run(conv, backend.nn.conv, inputs, kernel, strides=strides, padding=padding,
+               data_format=data_format, dilation_rate=dilation_rate)
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    """Depthwise convolution: each input channel is convolved with its own filters.
+
+    Args:
+        inputs: Tensor of rank N + 2, `(batch, *spatial, channels)` for "channels_last".
+        kernel: Tensor `(*kernel_spatial, channels, depth_multiplier)`.
+        strides, padding, data_format, dilation_rate: As for `conv`.
+
+    Returns:
+        Tensor with `channels * depth_multiplier` channels; output channel
+        `c * depth_multiplier + m` comes from input channel `c` and `kernel[..., c, m]`.
+
+    >>> x, kernel = lamina.ops.ones((1, 5, 5, 2)), lamina.ops.ones((3, 3, 2, 3))
+    >>> tuple(lamina.ops.depthwise_conv(x, kernel).shape)
+    (1, 3, 3, 6)
+    """
+    strides, padding, data_format, dilation_rate = _conv_args(
+        "depthwise_conv", inputs, kernel, strides, padding, data_format, dilation_rate)
+    return run(depthwise_conv, backend.nn.depthwise_conv, inputs, kernel, strides=strides,
+               padding=padding, data_format=data_format, dilation_rate=dilation_rate)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """Depthwise convolution followed by a 1x1 (pointwise) convolution.
+
+    Args:
+        inputs: Tensor of rank N + 2.
+        depthwise_kernel: Tensor `(*kernel_spatial, channels, depth_multiplier)`.
+        pointwise_kernel: Tensor `(1, ..., 1, channels * depth_multiplier, filters)`.
+        strides, padding, data_format, dilation_rate: Of the depthwise step, as for `conv`.
+
+    Returns:
+        Tensor with `filters` channels.
+
+    >>> ones = lamina.ops.ones
+    >>> tuple(lamina.ops.separable_conv(ones((1, 5, 5, 2)), ones((3, 3, 2, 1)),
+    ...                                 ones((1, 1, 2, 4))).shape)
+    (1, 3, 3, 4)
+    """
+    strides, padding, data_format, dilation_rate = _conv_args(
+        "separable_conv", inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    p_shape = _conv_shape(pointwise_kernel)
+    d_shape = _conv_shape(depthwise_kernel)
+    expected = (1,) * len(strides) + (d_shape[-2] * d_shape[-1],)
+    if p_shape[:-1] != expected:
+        raise ValueError(f"separable_conv: `pointwise_kernel` must have shape "
+                         f"{(*expected, 'filters')} for a depthwise kernel of shape {d_shape}. "
+                         "Received: "
+                         f"pointwise_kernel.shape={p_shape}")
+    return run(separable_conv, backend.nn.separable_conv, inputs, depthwise_kernel,
+               pointwise_kernel, strides=strides, padding=padding, data_format=data_format,
+               dilation_rate=dilation_rate)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution: the gradient of `conv` with respect to its inputs.
+
+    Along each spatial axis of size `n`, with dilated kernel size `k` and stride `s`, the output
+    has size `(n - 1) * s + max(k, s)` for "valid" and `n * s` for "same"; with `output_padding`
+    `p`, it has `(n - 1) * s + k + p` ("valid") or `(n - 1) * s + k % 2 + p` ("same").
+
+    Args:
+        inputs: Tensor of rank N + 2, `(batch, *spatial, channels)` for "channels_last".
+        kernel: Tensor `(*kernel_spatial, filters, channels)` (note: output channels first).
+        strides: Int or tuple of N ints.
+        padding: "valid" or "same".
+        output_padding: None, or an int or tuple of N ints, each smaller than its stride, that
+            picks the output size when several are possible.
+        data_format: "channels_last" or "channels_first"; defaults to `image_data_format()`.
+        dilation_rate: Int or tuple of N ints.
+
+    Returns:
+        Tensor of rank N + 2 with `filters` channels.
+
+    >>> x, kernel = lamina.ops.ones((1, 3, 3, 2)), lamina.ops.ones((3, 3, 4, 2))
+    >>> tuple(lamina.ops.conv_transpose(x, kernel, strides=2).shape)
+    (1, 7, 7, 4)
+    """
+    strides, padding, data_format, dilation_rate = _conv_args(
+        "conv_transpose", inputs, kernel, strides, padding, data_format, dilation_rate,
+        in_axis=-1)
+    if output_padding is not None:
+        output_padding = _conv_tuple("conv_transpose", "output_padding", output_padding,
+                                     len(strides), allow_zero=True)
+        if any(p >= s for p, s in zip(output_padding, strides)):
+            raise ValueError("conv_transpose: each `output_padding` must be smaller than its "
+                             f"stride. Received: output_padding={output_padding}, "
+                             f"strides={strides}")
+    return run(conv_transpose, backend.nn.conv_transpose, inputs, kernel, strides=strides,
+               padding=padding, output_padding=output_padding, data_format=data_format,
+               dilation_rate=dilation_rate)
