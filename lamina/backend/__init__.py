@@ -33,11 +33,15 @@ cast = core.cast
 standardize_dtype = dtypes.standardize_dtype
 result_type = dtypes.result_type
 
-_CAPABILITIES = {"jax": {"float64": False, "jit": True, "donation": True}}
+_CAPABILITIES = {"jax": {"float64": False, "jit": True, "donation": True,
+                         "fast_convolution_in_loops": core.accelerator() != "cpu"}}
 
 
 def supports(capability):
-    """Whether the current backend supports a named capability ("float64", "jit", "donation")."""
+    """Whether the current backend supports a named capability: "float64", "jit", "donation",
+    "fast_convolution_in_loops" (XLA:CPU runs convolution gradients inside compiled loops
+    several times slower than at top level, so a convnet's steps are better compiled one by
+    one there)."""
     return _CAPABILITIES[config.backend()].get(capability, False)
 
 

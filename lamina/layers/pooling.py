@@ -27,6 +27,10 @@ def _standardize_tuple(layer_name, arg_name, value, num_spatial):
 class _Pooling(Layer):
     """Max or average over windows of `pool_size` moved by `strides` along each spatial axis."""
 
+    # Overlapping windows lower to reduce_window, whose gradient is slow in compiled loops on
+    # XLA:CPU; see BaseConv.
+    _slow_in_compiled_loops = True
+
     _num_spatial = None
     _mode = None
 

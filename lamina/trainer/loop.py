@@ -219,6 +219,7 @@ class Trainer:
 
         cbs.on_train_begin()
         fuse = (val_arrays is None and not cbs.needs_epoch_hooks() and verbose == 0
+                and not self._steps_compile_one_by_one()
                 and not cbs.needs_batch_hooks() and steps_per_epoch is None
                 and epochs > initial_epoch
                 # every epoch's sample order is sent at once: keep that buffer modest
@@ -267,6 +268,9 @@ class Trainer:
         # A bar is redrawn only on a terminal or notebook; in a log it prints once per epoch.
         live_bar = verbose == 1 and is_dynamic_display()
         run = self._steps.run_train
+        if self._steps_compile_one_by_one():
+            return self._fit_epoch_stepwise(data, order, batch_size, full, with_remainder, cbs,
+                                            per_batch or live_bar)
         if not (per_batch or live_bar):
             # Nobody needs Python inside the epoch: one compiled call runs it all.
             cbs.on_train_batch_begin(0)
@@ -292,12 +296,36 @@ class Trainer:
                 chunk = max(1, int(_TARGET_CALL_SECONDS / max(per_step, 1e-6)))
             start += num
         if with_remainder and not self.stop_training:
-            cbs.on_train_batch_begin(full)
-            state, logs = self._steps.run_train_tail(self._pull_state(), data, perm, batch_size)
-            self._push_state(state)
-            logs = {k: float(v) for k, v in logs.items()}
-            cbs.on_train_batch_end(full, logs)
+            logs = self._train_one_batch(data, order[full * batch_size:], full, cbs)
         return dict(logs)
+
+    def _train_one_batch(self, data, indices, batch, cbs):
+        cbs.on_train_batch_begin(batch)
+        state, logs = self._steps.run_train_batch(self._pull_state(), data,
+                                                  backend.convert_to_tensor(indices))
+        self._push_state(state)
+        logs = {k: float(v) for k, v in logs.items()}
+        cbs.on_train_batch_end(batch, logs)
+        return logs
+
+    def _fit_epoch_stepwise(self, data, order, batch_size, full, with_remainder, cbs, hooks):
+        """One compiled call per batch, for models whose steps are slow inside compiled loops
+        on this backend; batch hooks still run only where someone needs them."""
+        quiet = CallbackList([])
+        logs = {}
+        for i in range(full + (1 if with_remainder else 0)):
+            is_last = i == full - 1 + (1 if with_remainder else 0)
+            logs = self._train_one_batch(data, order[i * batch_size:(i + 1) * batch_size], i,
+                                         cbs if hooks or is_last else quiet)
+            if self.stop_training:
+                break
+        return logs
+
+    def _steps_compile_one_by_one(self):
+        if backend.supports("fast_convolution_in_loops"):
+            return False
+        return any(getattr(layer, "_slow_in_compiled_loops", False)
+                   for layer in self._flat_layers())
 
     # -- evaluate / predict ---------------------------------------------------------------------------
     def _evaluate_arrays(self, x, y, sample_weight, batch_size):

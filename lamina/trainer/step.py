@@ -39,14 +39,14 @@ class Steps:
         self.optimizer = optimizer
         self.compile_loss = compile_loss
         self.compile_metrics = compile_metrics
-        self.trace_counts = {"train": 0, "train_tail": 0, "train_epochs": 0, "test": 0, "predict": 0}
+        self.trace_counts = {"train": 0, "train_batch": 0, "train_epochs": 0, "test": 0, "predict": 0}
         t = backend.transforms
         self._jit = jit
         wrap = (lambda fn, donate=(), static=(): t.jit(fn, donate_argnums=donate,
                                                        static_argnums=static)) if jit else \
             (lambda fn, donate=(), static=(): fn)
         self.run_train = wrap(self._run_train, donate=(0,), static=(5, 6))
-        self.run_train_tail = wrap(self._run_train_tail, donate=(0,), static=(3,))
+        self.run_train_batch = wrap(self._run_train_batch, donate=(0,))
         self.run_train_epochs = wrap(self._run_train_epochs, donate=(0,), static=(3,))
         self.run_test = wrap(self._run_test, static=(4,))
         self.run_predict = wrap(self._run_predict, static=(3,))
@@ -100,12 +100,11 @@ class Steps:
         state = self._train_batches(state, data, perm, start, num, batch_size, with_remainder)
         return state, self.compile_metrics.stateless_result(state[3])
 
-    def _run_train_tail(self, state, data, perm, batch_size):
-        """Only the final partial batch of the epoch order `perm` (a call of its own when the
-        full batches ran in chunks, so the chunked loop compiles without it)."""
-        self.trace_counts["train_tail"] += 1
-        full = perm.shape[0] // batch_size
-        state = self.train_step(state, gather(data, perm[full * batch_size:]))
+    def _run_train_batch(self, state, data, indices):
+        """One step on the rows `indices`: the final partial batch of an epoch whose full
+        batches ran in chunks, or every batch where loops are slow (convnets on XLA:CPU)."""
+        self.trace_counts["train_batch"] += 1
+        state = self.train_step(state, gather(data, indices))
         return state, self.compile_metrics.stateless_result(state[3])
 
     def _train_batches(self, state, data, perm, start, num, batch_size, with_remainder):

@@ -126,3 +126,36 @@ def test_live_progress_bar_runs_the_epoch_in_chunks(data, monkeypatch):
         restore()
     assert in_log == 1
     assert len(calls) - in_log >= 2           # the first chunk is one step, to time it
+
+
+def _tiny_convnet():
+    lamina.random.set_random_seed(11)
+    model = lamina.Sequential([lamina.Input((6, 6, 1)), layers.Conv2D(2, 3, activation="relu"),
+                               layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(1)])
+    model.compile(optimizers.SGD(0.05), "mse")
+    return model
+
+
+def test_convnet_steps_compile_one_by_one_on_cpu_and_match_the_loop(monkeypatch):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(10, 6, 6, 1)).astype("float32")
+    y = rng.normal(size=(10, 1)).astype("float32")
+    stepwise = _tiny_convnet()
+    assert stepwise._steps_compile_one_by_one() == (not lamina.backend.supports(
+        "fast_convolution_in_loops"))
+    monkeypatch.setattr(type(stepwise), "_steps_compile_one_by_one", lambda self: True)
+    stepwise.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    calls, restore = _count_calls(stepwise._steps, "run_train_batch")
+    try:
+        stepwise.fit(x, y, epochs=1, batch_size=4, shuffle=False, verbose=0)
+    finally:
+        restore()
+    assert len(calls) == 3                                  # batches of 4, 4 and 2
+    assert stepwise._steps.trace_counts["train_batch"] == 2  # one per batch shape
+    assert stepwise._steps.trace_counts["train"] == 0
+
+    monkeypatch.setattr(type(stepwise), "_steps_compile_one_by_one", lambda self: False)
+    looped = _tiny_convnet()
+    looped.fit(x, y, epochs=3, batch_size=4, shuffle=False, verbose=0)
+    for a, b in zip(stepwise.get_weights(), looped.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

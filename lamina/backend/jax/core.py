@@ -142,6 +142,11 @@ class Spec:
         return f"Spec({self.shape}, {self.dtype})"
 
 
+def accelerator():
+    """The platform JAX computes on: "cpu", "gpu" or "tpu"."""
+    return jax.default_backend()
+
+
 def enable_float64():
     """Context manager in which float64 tensors are real float64 (JAX disables them by default)."""
     return jax.enable_x64(True)

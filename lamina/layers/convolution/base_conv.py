@@ -103,6 +103,10 @@ class BaseConv(Layer):
         activity_regularizer: Regularizer applied to the outputs.
     """
 
+    # The trainer compiles this layer's training steps one by one where the backend runs
+    # convolution gradients slowly inside compiled loops (XLA:CPU).
+    _slow_in_compiled_loops = True
+
     def __init__(self, rank, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation=None, use_bias=True, bias_initializer="zeros",
                  bias_regularizer=None, activity_regularizer=None, bias_constraint=None,
