@@ -203,19 +203,6 @@ def moments(x, axes, keepdims=False, synchronized=False):
 __all__ = ["average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "celu", "conv", "conv_transpose", "depthwise_conv", "elu", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_tanh", "layer_normalization", "leaky_relu", "log_sigmoid", "log_softmax", "max_pool", "mish", "moments", "multi_hot", "normalize", "one_hot", "relu", "relu6", "rms_normalization", "selu", "separable_conv", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_categorical_crossentropy", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold"]
 
 
-def _spatial_tuple(op_name, arg_name, value, num_spatial):
-    """`value` as a tuple of `num_spatial` positive ints (an int repeats)."""
-    values = value
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        values = (int(value),) * num_spatial
-    if not isinstance(values, (list, tuple)) or len(values) != num_spatial or any(
-            isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1 for v in values):
-        raise ValueError(f"{op_name}: `{arg_name}` must be a positive int or a tuple of "
-                         f"{num_spatial} positive ints (one per spatial axis). Received: "
-                         f"{arg_name}={value!r}")
-    return tuple(int(v) for v in values)
-
-
 def _pool_arguments(op_name, inputs, pool_size, strides, padding, data_format):
     """Validate and standardize pooling arguments against the rank of `inputs`."""
     shape = tuple(inputs.shape) if hasattr(inputs, "shape") else \
@@ -224,9 +211,9 @@ def _pool_arguments(op_name, inputs, pool_size, strides, padding, data_format):
         raise ValueError(f"{op_name}: `inputs` must have rank 3 or more (batch, spatial axes, "
                          f"channels). Received: inputs.shape={shape}")
     num_spatial = len(shape) - 2
-    pool_size = _spatial_tuple(op_name, "pool_size", pool_size, num_spatial)
+    pool_size = _conv_tuple(op_name, "pool_size", pool_size, num_spatial)
     strides = pool_size if strides is None else \
-        _spatial_tuple(op_name, "strides", strides, num_spatial)
+        _conv_tuple(op_name, "strides", strides, num_spatial)
     if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
         raise ValueError(f"{op_name}: `padding` must be 'valid' or 'same'. Received: "
                          f"padding={padding!r}")
