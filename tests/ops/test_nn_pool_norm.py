@@ -128,7 +128,7 @@ def test_pool_symbolic_shapes():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"pool_size": 0}, r"max_pool: `pool_size` must be a positive int.*pool_size=0"),
+    ({"pool_size": 0}, r"max_pool: `pool_size` must be an int or a tuple of 2 ints, each > 0.*pool_size=0"),
     ({"pool_size": (2, 2, 2)}, r"tuple of 2 ints, each > 0.*\(2, 2, 2\)"),
     ({"pool_size": 2, "strides": (1, -1)}, r"`strides`.*\(1, -1\)"),
     ({"pool_size": 2, "padding": "full"}, r"'valid' or 'same'.*'full'"),
