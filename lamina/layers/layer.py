@@ -257,7 +257,11 @@ class Layer:
         shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None,
                                     inputs)
         self._build_shapes = shapes
-        self.build(shapes)
+        object.__setattr__(self, "_building_in_call", True)
+        try:
+            self.build(shapes)
+        finally:
+            object.__setattr__(self, "_building_in_call", False)
         self.built = True
 
     def __call__(self, *args, **kwargs):

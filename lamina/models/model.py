@@ -29,7 +29,18 @@ class Model(Trainer, Layer):
         self._init_trainer()
 
     def build(self, input_shape):
-        self.built = True
+        """Create a subclassed model's weights for inputs of `input_shape` (batch axis may be
+        None) by running it once on zeros; on a first call the call itself builds them."""
+        if getattr(self, "_building_in_call", False):
+            return
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        if not all(isinstance(s, (list, tuple)) for s in shapes):
+            raise ValueError(f"Model '{self.name}'.build: expected a shape tuple such as "
+                             f"(None, 784), or a list of them. Received: {input_shape!r}")
+        import numpy as np
+        zeros = [np.zeros(tuple(1 if d is None else d for d in s), dtype="float32")
+                 for s in shapes]
+        self(zeros if isinstance(input_shape, list) else zeros[0])
 
     @property
     def outputs(self):

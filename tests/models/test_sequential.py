@@ -78,3 +78,23 @@ def test_summary_lists_layers_shapes_and_totals():
     assert "out (Dense)" in text and "(None, 1)" in text
     assert "Total params: 21" in text and "Trainable params: 21" in text
     assert "Non-trainable params: 0" in text
+
+
+def test_subclassed_model_build_creates_weights_for_summary():
+    class Net(lamina.Model):
+        def __init__(self):
+            super().__init__(name="net")
+            self.hidden = layers.Dense(8, activation="relu")
+            self.out = layers.Dense(2)
+
+        def call(self, inputs):
+            return self.out(self.hidden(inputs))
+
+    model = Net()
+    model.build((None, 5))
+    assert model.built and model.count_params() == 5 * 8 + 8 + 8 * 2 + 2
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert any("Total params: 66" in line for line in lines)
+    with pytest.raises(ValueError, match=r"shape tuple such as \(None, 784\)"):
+        Net().build(5)
