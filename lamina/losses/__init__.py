@@ -2,6 +2,15 @@
 
 import inspect
 
+from lamina.losses.ctc_losses import CTC, ctc
+from lamina.losses.focal_losses import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+)
 from lamina.losses.loss import Loss
 from lamina.losses.losses import (
     BinaryCrossentropy,
@@ -36,6 +45,8 @@ from lamina.losses.losses import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from lamina.losses.segmentation_losses import Dice, Tversky, dice, tversky
+from lamina.losses.similarity_losses import Circle, circle
 from lamina.saving.serialization import (
     deserialize_keras_object,
     get_registered_object,
@@ -55,6 +66,10 @@ _ALL_OBJECTS = (
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, cosine_similarity, log_cosh, huber,
     hinge, squared_hinge, categorical_hinge,
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
+    Dice, Tversky, Circle, CTC,
+    binary_focal_crossentropy, categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy, dice, tversky, circle, ctc,
 )
 # Names `get` and `deserialize` resolve: class and function names, Keras 3's short aliases, and
 # two Keras 2 names ("logcosh", "kullback_leibler_divergence") that old programs still pass.
@@ -150,12 +165,15 @@ def get(identifier):
 
 
 __all__ = [
-    "BinaryCrossentropy", "CategoricalCrossentropy", "CategoricalHinge", "CosineSimilarity",
-    "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss", "LossFunctionWrapper",
-    "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError",
+    "CTC", "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
+    "CategoricalFocalCrossentropy", "CategoricalGeneralizedCrossEntropy", "CategoricalHinge",
+    "Circle", "CosineSimilarity", "Dice", "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss",
+    "LossFunctionWrapper", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError",
     "MeanSquaredLogarithmicError", "Poisson", "SparseCategoricalCrossentropy", "SquaredHinge",
-    "binary_crossentropy", "categorical_crossentropy", "categorical_hinge", "cosine_similarity",
-    "deserialize", "get", "hinge", "huber", "kl_divergence", "log_cosh", "mean_absolute_error",
-    "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error",
-    "poisson", "serialize", "sparse_categorical_crossentropy", "squared_hinge",
+    "Tversky", "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
+    "categorical_focal_crossentropy", "categorical_generalized_cross_entropy", "categorical_hinge",
+    "circle", "cosine_similarity", "ctc", "deserialize", "dice", "get", "hinge", "huber",
+    "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_error", "mean_squared_logarithmic_error", "poisson", "serialize",
+    "sparse_categorical_crossentropy", "squared_hinge", "tversky"
 ]

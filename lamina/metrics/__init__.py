@@ -7,6 +7,21 @@ form ("AUC", "auc", "MeanSquaredError", "mean_squared_error") and the short alia
 
 import inspect
 
+from lamina.losses.focal_losses import binary_focal_crossentropy, categorical_focal_crossentropy
+from lamina.losses.losses import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from lamina.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -25,15 +40,40 @@ from lamina.metrics.confusion_metrics import (
     FalseNegatives,
     FalsePositives,
     Precision,
+    PrecisionAtRecall,
     Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
     TrueNegatives,
     TruePositives,
 )
+from lamina.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from lamina.metrics.f_score_metrics import F1Score, FBetaScore
+from lamina.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from lamina.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from lamina.metrics.metric import Metric
+from lamina.metrics.probabilistic_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+)
 from lamina.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from lamina.metrics.regression_metrics import (
+    CosineSimilarity,
+    LogCoshError,
     MeanAbsoluteError,
+    MeanAbsolutePercentageError,
     MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    R2Score,
     RootMeanSquaredError,
     mean_absolute_error,
     mean_squared_error,
@@ -45,15 +85,31 @@ _CLASSES = (Metric, Mean, Sum, MeanMetricWrapper,
             MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,
             AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives,
             Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-            TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy)
+            TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+            KLDivergence, Poisson, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+            CosineSimilarity, LogCoshError, Hinge, SquaredHinge, CategoricalHinge,
+            PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+            SpecificityAtSensitivity, F1Score, FBetaScore, IoU, BinaryIoU, MeanIoU, OneHotIoU,
+            OneHotMeanIoU, PearsonCorrelation, ConcordanceCorrelation, R2Score)
 _FUNCTIONS = (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
-              mean_squared_error, mean_absolute_error)
+              mean_squared_error, mean_absolute_error,
+              binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
+              kl_divergence, poisson, hinge, squared_hinge, categorical_hinge, huber, log_cosh,
+              mean_absolute_percentage_error, mean_squared_logarithmic_error,
+              pearson_correlation, concordance_correlation,
+              binary_focal_crossentropy, categorical_focal_crossentropy)
 
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({"mse": MeanSquaredError, "MSE": MeanSquaredError,
-                         "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError})
+                         "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+                         "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
+                         "mape": MeanAbsolutePercentageError,
+                         "MAPE": MeanAbsolutePercentageError,
+                         "msle": MeanSquaredLogarithmicError,
+                         "MSLE": MeanSquaredLogarithmicError})
 # Serialized metric functions ({"class_name": "function", ...}) resolve through their own table,
 # so that a name alone ("mean_squared_error") still means the class, as in Keras 3.
 _FUNCTIONS_DICT = {fn.__name__: fn for fn in _FUNCTIONS}
@@ -135,10 +191,21 @@ def get(identifier):
                      "name, a config dict, a Metric class or instance, or a function.")
 
 
-__all__ = ["AUC", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "FalseNegatives",
-           "FalsePositives", "Mean", "MeanAbsoluteError", "MeanMetricWrapper", "MeanSquaredError",
-           "Metric", "Precision", "Recall", "RootMeanSquaredError", "SparseCategoricalAccuracy",
-           "SparseTopKCategoricalAccuracy", "Sum", "TopKCategoricalAccuracy", "TrueNegatives",
-           "TruePositives", "binary_accuracy", "categorical_accuracy", "deserialize", "get",
-           "mean_absolute_error", "mean_squared_error", "serialize", "sparse_categorical_accuracy",
-           "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy"]
+__all__ = ["AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "BinaryIoU",
+           "CategoricalAccuracy", "CategoricalCrossentropy", "CategoricalHinge",
+           "ConcordanceCorrelation", "CosineSimilarity", "F1Score", "FBetaScore", "FalseNegatives",
+           "FalsePositives", "Hinge", "IoU", "KLDivergence", "LogCoshError", "Mean",
+           "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanIoU", "MeanMetricWrapper",
+           "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric", "OneHotIoU",
+           "OneHotMeanIoU", "PearsonCorrelation", "Poisson", "Precision", "PrecisionAtRecall",
+           "R2Score", "Recall", "RecallAtPrecision", "RootMeanSquaredError",
+           "SensitivityAtSpecificity", "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy",
+           "SparseTopKCategoricalAccuracy", "SpecificityAtSensitivity", "SquaredHinge", "Sum",
+           "TopKCategoricalAccuracy", "TrueNegatives", "TruePositives", "binary_accuracy",
+           "binary_crossentropy", "binary_focal_crossentropy", "categorical_accuracy",
+           "categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge",
+           "concordance_correlation", "deserialize", "get", "hinge", "huber", "kl_divergence",
+           "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
+           "mean_squared_error", "mean_squared_logarithmic_error", "pearson_correlation", "poisson",
+           "serialize", "sparse_categorical_accuracy", "sparse_categorical_crossentropy",
+           "sparse_top_k_categorical_accuracy", "squared_hinge", "top_k_categorical_accuracy"]

@@ -1,4 +1,4 @@
-"""Confusion-matrix metrics: TP/FP/TN/FN counts, Precision, Recall and AUC, at thresholds.
+"""Confusion-matrix metrics: TP/FP/TN/FN counts, Precision, Recall, AUC and rate-at-rate.
 
 At a threshold `t` a prediction `p` counts as positive when `p > t`. Every metric here keeps one
 count per threshold (and per label for multi-label AUC) in its variables.
@@ -585,3 +585,164 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = [float(t) for t in self._thresholds[1:-1]]
         return config
+
+
+# -- one rate at a constraint on another -------------------------------------------------------
+class _RateAtConstraint(Metric):
+    """The best value of one rate over the thresholds where another rate is >= a target.
+
+    Thresholds are `[0, 1/(n-1), ..., 1]` (or `[0.5]` when `num_thresholds == 1`); at each the
+    four confusion cells are counted. `result` returns the largest `_dependent` rate among the
+    thresholds whose `_constrained` rate is at least the target, or 0 when there are none.
+    Subclasses name the target argument (`_value_arg`) and the two rates.
+    """
+
+    _value_arg = None
+    _constrained = None
+    _dependent = None
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._direction = "up"
+        owner = type(self).__name__
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) or \
+                not 0.0 <= value <= 1.0:
+            raise ValueError(f"{owner}: `{self._value_arg}` must be a float in [0, 1]. "
+                             f"Received: {self._value_arg}={value!r}")
+        if not isinstance(num_thresholds, numbers.Integral) or \
+                isinstance(num_thresholds, bool) or num_thresholds <= 0:
+            raise ValueError(f"{owner}: `num_thresholds` must be an int > 0. Received: "
+                             f"num_thresholds={num_thresholds!r}")
+        self.value = float(value)
+        self.num_thresholds = int(num_thresholds)
+        self.class_id = _check_optional_int(class_id, "class_id", owner, 0)
+        if self.num_thresholds == 1:
+            self.thresholds = [0.5]
+        else:
+            n = self.num_thresholds
+            self.thresholds = [0.0] + [(i + 1) / (n - 1) for i in range(n - 2)] + [1.0]
+        self._evenly_spaced = _evenly_spaced(self.thresholds)
+        for attr in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
+            setattr(self, attr, self.add_variable(shape=(len(self.thresholds),),
+                                                  initializer="zeros", name=attr))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add the batch's (weighted) confusion counts at every threshold."""
+        variables = {"tp": self.true_positives, "fp": self.false_positives,
+                     "tn": self.true_negatives, "fn": self.false_negatives}
+        update_confusion_variables(variables, y_true, y_pred, self.thresholds,
+                                   evenly_spaced=self._evenly_spaced, class_id=self.class_id,
+                                   sample_weight=sample_weight,
+                                   owner=f"{type(self).__name__} '{self.name}'")
+
+    def _rates(self):
+        tp, fp = self.true_positives.value, self.false_positives.value
+        tn, fn = self.true_negatives.value, self.false_negatives.value
+        return {"sensitivity": ops.divide_no_nan(tp, ops.add(tp, fn)),  # = recall
+                "specificity": ops.divide_no_nan(tn, ops.add(tn, fp)),
+                "precision": ops.divide_no_nan(tp, ops.add(tp, fp))}
+
+    def result(self):
+        rates = self._rates()
+        feasible = ops.greater_equal(rates[self._constrained], self.value)
+        return ops.max(ops.where(feasible, rates[self._dependent], 0.0), initial=0.0)
+
+    def get_config(self):
+        return {**super().get_config(), "class_id": self.class_id,
+                "num_thresholds": self.num_thresholds, self._value_arg: self.value}
+
+
+class SensitivityAtSpecificity(_RateAtConstraint):
+    """Best sensitivity (recall) over the thresholds where specificity is >= `specificity`.
+
+    Args:
+        specificity: Float in [0, 1], the required specificity `tn / (tn + fp)`.
+        num_thresholds: Int > 0, number of thresholds evenly spaced over [0, 1] (1 means 0.5).
+        class_id: Compute the metric for this index of the last axis only.
+        name: Name of the metric.
+        dtype: Dtype of the metric.
+
+    >>> m = SensitivityAtSpecificity(0.5)
+    >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+    >>> float(m.result())
+    0.5
+    """
+
+    _value_arg, _constrained, _dependent = "specificity", "specificity", "sensitivity"
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id,
+                         name=name, dtype=dtype)
+        self.specificity = self.value
+
+
+class SpecificityAtSensitivity(_RateAtConstraint):
+    """Best specificity over the thresholds where sensitivity (recall) is >= `sensitivity`.
+
+    Args:
+        sensitivity: Float in [0, 1], the required sensitivity `tp / (tp + fn)`.
+        num_thresholds: Int > 0, number of thresholds evenly spaced over [0, 1] (1 means 0.5).
+        class_id: Compute the metric for this index of the last axis only.
+        name: Name of the metric.
+        dtype: Dtype of the metric.
+
+    >>> m = SpecificityAtSensitivity(0.5)
+    >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+    >>> round(float(m.result()), 4)
+    0.6667
+    """
+
+    _value_arg, _constrained, _dependent = "sensitivity", "sensitivity", "specificity"
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id,
+                         name=name, dtype=dtype)
+        self.sensitivity = self.value
+
+
+class PrecisionAtRecall(_RateAtConstraint):
+    """Best precision over the thresholds where recall is >= `recall`.
+
+    Args:
+        recall: Float in [0, 1], the required recall `tp / (tp + fn)`.
+        num_thresholds: Int > 0, number of thresholds evenly spaced over [0, 1] (1 means 0.5).
+        class_id: Compute the metric for this index of the last axis only.
+        name: Name of the metric.
+        dtype: Dtype of the metric.
+
+    >>> m = PrecisionAtRecall(0.5)
+    >>> m.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+    >>> float(m.result())
+    0.5
+    """
+
+    _value_arg, _constrained, _dependent = "recall", "sensitivity", "precision"
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name,
+                         dtype=dtype)
+        self.recall = self.value
+
+
+class RecallAtPrecision(_RateAtConstraint):
+    """Best recall over the thresholds where precision is >= `precision` (0 if none is).
+
+    Args:
+        precision: Float in [0, 1], the required precision `tp / (tp + fp)`.
+        num_thresholds: Int > 0, number of thresholds evenly spaced over [0, 1] (1 means 0.5).
+        class_id: Compute the metric for this index of the last axis only.
+        name: Name of the metric.
+        dtype: Dtype of the metric.
+
+    >>> m = RecallAtPrecision(0.8)
+    >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+    >>> float(m.result())
+    0.5
+    """
+
+    _value_arg, _constrained, _dependent = "precision", "precision", "sensitivity"
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id,
+                         name=name, dtype=dtype)
+        self.precision = self.value

@@ -1,15 +1,29 @@
 """Optimizers (Keras 3's `keras.optimizers`) and `get`/`serialize`/`deserialize` for them."""
 
 from lamina.optimizers import schedules
+from lamina.optimizers.adadelta import Adadelta
+from lamina.optimizers.adafactor import Adafactor
+from lamina.optimizers.adagrad import Adagrad
 from lamina.optimizers.adam import Adam
+from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.adamw import AdamW
+from lamina.optimizers.ftrl import Ftrl
+from lamina.optimizers.lamb import Lamb
+from lamina.optimizers.lion import Lion
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from lamina.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from lamina.optimizers.muon import Muon
+from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.optimizer import Optimizer
 from lamina.optimizers.rmsprop import RMSprop
+from lamina.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from lamina.optimizers.sgd import SGD
 from lamina.saving import serialization
 
 # Built-in names resolve case-insensitively, as in Keras: "adam", "Adam" and "ADAM" all work.
-ALL_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (Optimizer, SGD, Adam, AdamW, RMSprop)}
+ALL_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (
+    Optimizer, SGD, Adam, AdamW, RMSprop, Adamax, Nadam, Adagrad, Adadelta, Lion, Ftrl, Lamb,
+    Adafactor, LossScaleOptimizer, ScheduleFreeAdamW, Muon, MultiOptimizer)}
 
 
 def serialize(optimizer):
@@ -88,10 +102,23 @@ def get(identifier):
 
 __all__ = [
     "SGD",
+    "Adadelta",
+    "Adafactor",
+    "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
+    "Ftrl",
+    "Lamb",
+    "Lion",
+    "LossScaleOptimizer",
+    "MultiOptimizer",
+    "Muon",
+    "Nadam",
     "Optimizer",
+    "OptimizerMap",
     "RMSprop",
+    "ScheduleFreeAdamW",
     "deserialize",
     "get",
     "schedules",

@@ -53,19 +53,31 @@ class Steps:
         self._grad_fn = t.value_and_grad(self._compute_loss, has_aux=True)
 
     # -- single steps ------------------------------------------------------------------------------
-    def _compute_loss(self, trainable, non_trainable, x, y, sample_weight):
+    def _compute_loss(self, trainable, non_trainable, opt_vars, x, y, sample_weight):
         y_pred, non_trainable, layer_losses = self.model.stateless_call(
             trainable, non_trainable, x, training=True, return_losses=True)
         loss, per_output = self.compile_loss(y, y_pred, sample_weight)
         for extra in layer_losses:
             loss = ops.add(loss, ops.cast(extra, loss.dtype))
-        return loss, (y_pred, non_trainable, per_output)
+        # Differentiate the optimizer's scaled loss (loss scaling for float16); report the
+        # unscaled one. The optimizer unscales the gradients.
+        scaled = self._scale_loss(loss, opt_vars)
+        return scaled, (loss, y_pred, non_trainable, per_output)
+
+    def _scale_loss(self, loss, opt_vars):
+        scale = getattr(self.optimizer, "scale_loss", None)
+        if scale is None:
+            return loss
+        # The scale is optimizer state (a dynamic loss scale changes between steps): read it
+        # from this step's values, not from the variables as they were when tracing.
+        with backend.StatelessScope(list(zip(self.optimizer.variables, opt_vars))):
+            return scale(loss)
 
     def train_step(self, state, batch):
         trainable, non_trainable, opt_vars, metric_vars = state
         x, y, sample_weight = batch
-        (loss, (y_pred, non_trainable, per_output)), grads = self._grad_fn(
-            trainable, non_trainable, x, y, sample_weight)
+        (_, (loss, y_pred, non_trainable, per_output)), grads = self._grad_fn(
+            trainable, non_trainable, opt_vars, x, y, sample_weight)
         trainable, opt_vars = self.optimizer.stateless_apply(opt_vars, grads, trainable)
         metric_vars = self.compile_metrics.stateless_update(
             metric_vars, loss, per_output, y, y_pred, sample_weight, _leading(batch))

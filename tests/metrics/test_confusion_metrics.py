@@ -10,7 +10,11 @@ from lamina.metrics.confusion_metrics import (
     FalseNegatives,
     FalsePositives,
     Precision,
+    PrecisionAtRecall,
     Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
     TrueNegatives,
     TruePositives,
 )
@@ -377,3 +381,102 @@ def test_update_errors():
         AUC().update_state(Y_TRUE, Y_PRED, sample_weight=np.ones(3))
     with pytest.raises(ValueError, match="rank 2"):
         AUC(multi_label=True).update_state(Y_TRUE, Y_PRED)
+
+
+# -- one rate at a constraint on another -------------------------------------------------------
+def at_thresholds(num_thresholds):
+    if num_thresholds == 1:
+        return [0.5]
+    return list(np.arange(num_thresholds) / (num_thresholds - 1))
+
+
+def np_rate_at(kind, value, num_thresholds, weights=None, y_true=Y_TRUE, y_pred=Y_PRED):
+    c = np_counts(y_true, y_pred, at_thresholds(num_thresholds), weights)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sens = np.nan_to_num(c["tp"] / (c["tp"] + c["fn"]))
+        spec = np.nan_to_num(c["tn"] / (c["tn"] + c["fp"]))
+        prec = np.nan_to_num(c["tp"] / (c["tp"] + c["fp"]))
+    constrained, dependent = {"sens_at_spec": (spec, sens), "spec_at_sens": (sens, spec),
+                              "prec_at_rec": (sens, prec), "rec_at_prec": (prec, sens)}[kind]
+    feasible = dependent[constrained >= value]
+    return max(feasible.max(), 0.0) if feasible.size else 0.0
+
+
+AT_CLASSES = {"sens_at_spec": SensitivityAtSpecificity, "spec_at_sens": SpecificityAtSensitivity,
+              "prec_at_rec": PrecisionAtRecall, "rec_at_prec": RecallAtPrecision}
+
+
+@pytest.mark.parametrize("kind", list(AT_CLASSES))
+@pytest.mark.parametrize("value", [0.0, 0.4, 0.8, 1.0])
+@pytest.mark.parametrize("num_thresholds", [1, 7, 200])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_rate_at_constraint_matches_numpy(kind, value, num_thresholds, weighted):
+    weights = WEIGHTS if weighted else None
+    got = run(AT_CLASSES[kind](value, num_thresholds=num_thresholds), Y_TRUE, Y_PRED, weights)
+    expected = np_rate_at(kind, value, num_thresholds, weights)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("kind, value, num_thresholds, weighted, expected", [
+    ("sens_at_spec", 0.4, 1, False, 0.6000000238418579),
+    ("sens_at_spec", 0.8, 7, False, 0.4000000059604645),
+    ("sens_at_spec", 0.4, 200, True, 0.3333333432674408),
+    ("spec_at_sens", 0.4, 7, True, 0.3181818127632141),
+    ("spec_at_sens", 0.8, 200, False, 0.4000000059604645),
+    ("prec_at_rec", 0.8, 200, False, 0.625),
+    ("prec_at_rec", 0.8, 7, True, 0.6666666865348816),
+    ("rec_at_prec", 0.4, 1, True, 0.3333333432674408),
+    ("rec_at_prec", 0.4, 200, False, 1.0),
+    ("rec_at_prec", 0.8, 200, True, 0.0),
+])
+def test_rate_at_constraint_literals_from_keras(kind, value, num_thresholds, weighted,
+                                                expected):
+    got = run(AT_CLASSES[kind](value, num_thresholds=num_thresholds), Y_TRUE, Y_PRED,
+              WEIGHTS if weighted else None)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_rate_at_constraint_class_id_and_stateless_jit():
+    import jax
+
+    got = run(PrecisionAtRecall(0.5, num_thresholds=11, class_id=2), Y_TRUE_ML, Y_PRED_ML)
+    expected = np_rate_at("prec_at_rec", 0.5, 11, y_true=Y_TRUE_ML[:, 2],
+                          y_pred=Y_PRED_ML[:, 2])
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    stateful, stateless = RecallAtPrecision(0.6), RecallAtPrecision(0.6)
+    expected = run(stateful, Y_TRUE, Y_PRED, WEIGHTS)
+    update = jax.jit(stateless.stateless_update_state)
+    state = stateless.stateless_reset_state()
+    for part in (slice(0, 5), slice(5, None)):
+        state = update(state, Y_TRUE[part], Y_PRED[part], WEIGHTS[part])
+    np.testing.assert_allclose(jax.jit(stateless.stateless_result)(state), expected, rtol=1e-6)
+    stateful.reset_state()
+    assert all(not np.asarray(v.value).any() for v in stateful.variables)
+    assert [tuple(v.shape) for v in stateful.variables] == [(200,)] * 4
+
+
+@pytest.mark.parametrize("metric, value_arg", [
+    (SensitivityAtSpecificity(0.5), "specificity"),
+    (SpecificityAtSensitivity(0.25, num_thresholds=1, name="s"), "sensitivity"),
+    (PrecisionAtRecall(0.5, class_id=1), "recall"),
+    (RecallAtPrecision(1.0, num_thresholds=20, dtype="float16"), "precision"),
+])
+def test_rate_at_constraint_config(metric, value_arg):
+    config = metric.get_config()
+    assert set(config) == {"name", "dtype", "class_id", "num_thresholds", value_arg}
+    assert type(metric).from_config(config).get_config() == config
+    assert metrics.deserialize(metrics.serialize(metric)).get_config() == config
+    assert SensitivityAtSpecificity(0.5).get_config()["name"].startswith(
+        "sensitivity_at_specificity")
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: SensitivityAtSpecificity(1.5), r"`specificity` must be a float in \[0, 1\]"),
+    (lambda: SpecificityAtSensitivity(-0.1), "sensitivity"),
+    (lambda: PrecisionAtRecall("high"), "recall"),
+    (lambda: RecallAtPrecision(0.5, num_thresholds=0), "num_thresholds"),
+    (lambda: RecallAtPrecision(0.5, class_id=-2), "class_id"),
+])
+def test_rate_at_constraint_constructor_errors(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()

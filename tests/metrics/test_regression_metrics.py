@@ -141,3 +141,152 @@ def test_bad_sample_weight_shape_is_reported():
     with pytest.raises(ValueError, match="MeanSquaredError 'mse_metric'.*sample_weight"):
         MeanSquaredError(name="mse_metric").update_state(Y_TRUE, Y_PRED,
                                                          sample_weight=np.ones((4, 3)))
+
+
+# --- loss-based regression metrics -----------------------------------------------------------
+
+POSITIVE_TRUE = np.abs(Y_TRUE) + 0.5
+
+
+def test_cosine_similarity_function_matches_numpy():
+    expected = (Y_TRUE * Y_PRED).sum(-1) / (np.linalg.norm(Y_TRUE, axis=-1)
+                                            * np.linalg.norm(Y_PRED, axis=-1))
+    np.testing.assert_allclose(regression_metrics.cosine_similarity(Y_TRUE, Y_PRED), expected,
+                               rtol=1e-5)
+    along_batch = (Y_TRUE * Y_PRED).sum(0) / (np.linalg.norm(Y_TRUE, axis=0)
+                                              * np.linalg.norm(Y_PRED, axis=0))
+    np.testing.assert_allclose(regression_metrics.cosine_similarity(Y_TRUE, Y_PRED, axis=0),
+                               along_batch, rtol=1e-5)
+
+
+@pytest.mark.parametrize("weights", [None, WEIGHTS])
+def test_loss_based_regression_metrics_match_numpy(weights):
+    eps = 1e-7
+    y_true = POSITIVE_TRUE
+    mape = 100 * np.abs((y_true - Y_PRED) / y_true).mean(-1)
+    msle = ((np.log(np.maximum(Y_PRED, eps) + 1) - np.log(y_true + 1)) ** 2).mean(-1)
+    cosine = (y_true * Y_PRED).sum(-1) / (np.linalg.norm(y_true, axis=-1)
+                                          * np.linalg.norm(Y_PRED, axis=-1))
+    logcosh = np.log(np.cosh(Y_PRED - y_true)).mean(-1)
+    for metric, expected in [(regression_metrics.MeanAbsolutePercentageError(), mape),
+                             (regression_metrics.MeanSquaredLogarithmicError(), msle),
+                             (regression_metrics.CosineSimilarity(), cosine),
+                             (regression_metrics.LogCoshError(), logcosh)]:
+        for part in (slice(0, 3), slice(3, None)):
+            metric.update_state(y_true[part], Y_PRED[part],
+                                sample_weight=None if weights is None else weights[part])
+        np.testing.assert_allclose(float(metric.result()), weighted_mean(expected, weights),
+                                   rtol=1e-5, err_msg=metric.name)
+
+
+def test_loss_based_regression_keras_reference_values():
+    # Keras 3 (jax backend): Y_TRUE, Y_PRED, weighted by WEIGHTS in one update.
+    for metric, expected in [(regression_metrics.MeanSquaredLogarithmicError(),
+                              0.05587344244122505),
+                             (regression_metrics.CosineSimilarity(), 0.8907853364944458),
+                             (regression_metrics.LogCoshError(), 0.20768238604068756)]:
+        metric.update_state(Y_TRUE, Y_PRED, sample_weight=WEIGHTS)
+        np.testing.assert_allclose(float(metric.result()), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cls, kwargs, name", [
+    (regression_metrics.MeanAbsolutePercentageError, {}, "mean_absolute_percentage_error"),
+    (regression_metrics.MeanSquaredLogarithmicError, {}, "mean_squared_logarithmic_error"),
+    (regression_metrics.CosineSimilarity, {"axis": 0}, "cosine_similarity"),
+    (regression_metrics.LogCoshError, {}, "logcosh"),
+])
+def test_loss_based_regression_config_round_trip(cls, kwargs, name):
+    assert cls().name == name
+    metric = cls(name="r", **kwargs)
+    config = metric.get_config()
+    assert config == {"name": "r", "dtype": "float32", **kwargs}
+    assert cls.from_config(config).get_config() == config
+    assert type(metrics.deserialize(metrics.serialize(metric))) is cls
+
+
+def test_loss_based_regression_lookup_and_errors():
+    assert type(metrics.get("mape")) is regression_metrics.MeanAbsolutePercentageError
+    assert type(metrics.get("MSLE")) is regression_metrics.MeanSquaredLogarithmicError
+    assert type(metrics.get("log_cosh_error")) is regression_metrics.LogCoshError
+    assert type(metrics.get("cosine_similarity")) is regression_metrics.CosineSimilarity
+    with pytest.raises(TypeError, match="CosineSimilarity: `axis`"):
+        regression_metrics.CosineSimilarity(axis="last")
+
+
+# --- R2Score ---------------------------------------------------------------------------------
+
+R2_TRUE = np.array([[1.0, 2.0], [2.0, 2.0], [4.0, 2.0], [5.0, 2.0]], "float32")
+R2_PRED = np.array([[1.5, 2.0], [2.0, 1.0], [3.0, 2.5], [5.5, 2.0]], "float32")
+R2_WEIGHTS = np.array([1.0, 2.0, 0.5, 1.0], "float32")
+
+
+def np_r2_columns(y_true, y_pred, weights):
+    w = np.broadcast_to(weights[:, None], y_true.shape)
+    mean = (w * y_true).sum(0) / w.sum(0)
+    return 1 - (w * (y_true - y_pred) ** 2).sum(0) / (w * (y_true - mean) ** 2).sum(0)
+
+
+def test_r2_score_matches_numpy_over_batches():
+    rng = np.random.default_rng(0)
+    y_true = rng.normal(size=(7, 3)).astype("float32")
+    y_pred = (y_true + 0.5 * rng.normal(size=(7, 3))).astype("float32")
+    weights = rng.uniform(0.5, 2.0, size=7).astype("float32")
+    columns = np_r2_columns(y_true, y_pred, weights)
+    variances = [np.cov(y_true[:, i], aweights=weights, bias=True) for i in range(3)]
+    expected = {"uniform_average": columns.mean(),
+                "variance_weighted_average": (columns * variances).sum() / np.sum(variances),
+                None: columns}
+    for aggregation, value in expected.items():
+        metric = regression_metrics.R2Score(class_aggregation=aggregation)
+        metric.update_state(y_true[:4], y_pred[:4], sample_weight=weights[:4])
+        metric.update_state(y_true[4:], y_pred[4:], sample_weight=weights[4:, None])
+        np.testing.assert_allclose(metric.result(), value, rtol=1e-4)
+    adjusted = regression_metrics.R2Score(num_regressors=2)
+    adjusted.update_state(y_true, y_pred, sample_weight=weights)
+    n = y_true.size  # every (sample, output) entry counts, as in Keras 3
+    np.testing.assert_allclose(float(adjusted.result()),
+                               1 - (1 - columns.mean()) * (n - 1) / (n - 2 - 1), rtol=1e-4)
+
+
+def test_r2_score_keras_reference_values():
+    # Keras 3 (jax backend) on R2_TRUE / R2_PRED; the second column is constant, so it scores 0
+    # and has no weight in the variance-weighted average.
+    cases = [({}, None, 0.425), ({"class_aggregation": "variance_weighted_average"}, None, 0.85),
+             ({"class_aggregation": None}, None, [0.85, 0.0]), ({"num_regressors": 1}, None,
+                                                                0.32916665),
+             ({"num_regressors": 5}, None, -1.0125), ({"num_regressors": 7}, None, 0.425),
+             ({"class_aggregation": None}, R2_WEIGHTS, [0.9, 0.0])]
+    for kwargs, weights, expected in cases:
+        metric = regression_metrics.R2Score(**kwargs)
+        metric.update_state(R2_TRUE, R2_PRED, sample_weight=weights)
+        np.testing.assert_allclose(metric.result(), expected, rtol=1e-5, err_msg=str(kwargs))
+
+
+def test_r2_score_stateless_and_reset():
+    metric = regression_metrics.R2Score()
+    assert float(metric.result()) == 0.0  # nothing seen yet
+    metric.update_state(R2_TRUE[:1], R2_PRED[:1])
+    metric.reset_state()
+    state = metric.stateless_update_state([v.value for v in metric.variables], R2_TRUE, R2_PRED)
+    np.testing.assert_allclose(float(metric.stateless_result(state)), 0.425, rtol=1e-5)
+    assert float(metric.stateless_result([v.value for v in metric.variables])) != 0.425
+
+
+def test_r2_score_config_and_errors():
+    metric = regression_metrics.R2Score(class_aggregation=None, num_regressors=2, name="r2")
+    config = metric.get_config()
+    assert config == {"name": "r2", "dtype": "float32", "class_aggregation": None,
+                      "num_regressors": 2}
+    assert regression_metrics.R2Score.from_config(config).get_config() == config
+    assert metrics.deserialize(metrics.serialize(metric)).get_config() == config
+    assert type(metrics.get("r2_score")) is regression_metrics.R2Score
+    with pytest.raises(ValueError, match="`class_aggregation` must be one of"):
+        regression_metrics.R2Score(class_aggregation="mean")
+    with pytest.raises(ValueError, match="`num_regressors` must be a non-negative int"):
+        regression_metrics.R2Score(num_regressors=-1)
+    with pytest.raises(ValueError, match=r"shape \(batch, num_outputs\)"):
+        regression_metrics.R2Score().update_state(R2_TRUE[:, 0], R2_PRED[:, 0])
+    built = regression_metrics.R2Score()
+    built.update_state(R2_TRUE, R2_PRED)
+    with pytest.raises(ValueError, match=r"must both have shape \(batch, 2\)"):
+        built.update_state(R2_TRUE[:, :1], R2_PRED[:, :1])

@@ -472,7 +472,7 @@ def test_optimizers_get_serialize_deserialize():
     assert type(restored) is optimizers.Adam and restored.get_config() == adam.get_config()
     assert optimizers.get({"class_name": "SGD", "config": {"learning_rate": 0.5}}).get_config()[
         "learning_rate"] == 0.5
-    with pytest.raises(ValueError, match=r"Unknown optimizer: 'nope'.*'adam', 'adamw'"):
+    with pytest.raises(ValueError, match=r"Unknown optimizer: 'nope'.*'adam', 'adamax', 'adamw'"):
         optimizers.get("nope")
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier: 3"):
         optimizers.get(3)

@@ -270,3 +270,24 @@ def test_lazily_built_metric_state_is_compiled_in():
     pred = model.predict(x, verbose=0)
     exact = np.mean([sklearn_metrics.roc_auc_score(y[:, j], pred[:, j]) for j in range(3)])
     assert logs["auc"] == pytest.approx(exact, abs=0.01)
+
+
+def test_loss_scale_optimizer_trains_like_its_inner_optimizer(regression_data):
+    x, y = regression_data
+    plain = _linear_model()
+    plain.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    scaled = lamina.Sequential([lamina.Input((3,)),
+                                layers.Dense(1, kernel_initializer="zeros")])
+    scaled.compile(optimizer=optimizers.LossScaleOptimizer(optimizers.SGD(learning_rate=0.1),
+                                                           initial_scale=1024.0,
+                                                           dynamic_growth_steps=2),
+                   loss="mse")
+    history = scaled.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    w, b, losses = _numpy_sgd_epochs(x.astype(np.float64), y, np.zeros((3, 1)), np.zeros(1),
+                                     0.1, 4, 2)
+    np.testing.assert_allclose(scaled.get_weights()[0], w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(scaled.get_weights()[1], b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(scaled.get_weights()[0], plain.get_weights()[0], rtol=1e-6)
+    np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-5)  # unscaled
+    # Six finite steps with growth every 2 doubled the scale three times, read step by step.
+    assert float(scaled.optimizer.dynamic_scale.value) == 1024.0 * 8
