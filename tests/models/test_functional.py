@@ -108,3 +108,14 @@ def test_input_dtype_is_applied():
     model = lamina.Model(x, ops.multiply(x, 3))
     out = model(np.array([[1.5, 2.0]]))
     assert str(out.dtype) == "int32" and out.tolist() == [[3, 6]]
+
+
+def test_clone_model_copies_architecture_with_fresh_weights():
+    a = lamina.Input((3,), name="x")
+    model = lamina.Model(a, layers.Dense(2, name="d")(a))
+    clone = lamina.models.clone_model(model)
+    assert clone.output_shape == (None, 2) and clone.layers[1] is not model.layers[1]
+    assert not np.allclose(clone.get_weights()[0], model.get_weights()[0])
+    seq = lamina.Sequential([lamina.Input((4,)), layers.Dense(3)])
+    seq_clone = lamina.models.clone_model(seq)
+    assert isinstance(seq_clone, lamina.Sequential) and seq_clone.count_params() == 15
