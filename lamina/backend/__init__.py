@@ -23,7 +23,7 @@ from lamina.backend.config import (
 )
 
 if config.backend() == "jax":
-    from lamina.backend.jax import core, linalg, math, nn, numpy, random, transforms
+    from lamina.backend.jax import core, image, linalg, math, nn, numpy, random, transforms
 
 Variable = core.Variable
 convert_to_tensor = core.convert_to_tensor
@@ -47,6 +47,6 @@ def supports(capability):
 
 __all__ = ["StatelessScope", "Variable", "backend", "cast", "config", "convert_to_numpy",
            "convert_to_tensor", "core", "dtypes", "epsilon", "floatx", "get_keras_mask", "get_stateless_scope",
-           "image_data_format", "in_stateless_scope", "is_tensor", "linalg", "math", "nn", "numpy",
+           "image", "image_data_format", "in_stateless_scope", "is_tensor", "linalg", "math", "nn", "numpy",
            "random", "result_type", "set_epsilon", "set_floatx", "set_image_data_format", "set_keras_mask",
            "standardize_dtype", "supports", "transforms"]

@@ -1,0 +1,1 @@
+"""Image ops on JAX (resize, affine and perspective transforms, color conversion, patches)."""
