@@ -6,6 +6,7 @@ from lamina.optimizers.schedules.learning_rate_schedule import (
     ExponentialDecay,
     InverseTimeDecay,
     LearningRateSchedule,
+    OneCycle,
     PiecewiseConstantDecay,
     PolynomialDecay,
     deserialize,
@@ -13,5 +14,5 @@ from lamina.optimizers.schedules.learning_rate_schedule import (
 )
 
 __all__ = ["CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay",
-           "LearningRateSchedule", "PiecewiseConstantDecay", "PolynomialDecay", "deserialize",
+           "LearningRateSchedule", "OneCycle", "PiecewiseConstantDecay", "PolynomialDecay", "deserialize",
            "serialize"]

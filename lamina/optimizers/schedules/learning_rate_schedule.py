@@ -394,9 +394,105 @@ class CosineDecayRestarts(LearningRateSchedule):
                 "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
 
 
+class OneCycle(LearningRateSchedule):
+    """The one-cycle policy: warm up to `max_learning_rate`, then anneal far below the start.
+
+    A lamina extension (Keras has no one-cycle schedule), with PyTorch's `OneCycleLR` numbers.
+    The rate starts at `max_learning_rate / div_factor`, rises over the first
+    `pct_start * total_steps - 1` steps to `max_learning_rate`, then falls until step
+    `total_steps - 1` to `max_learning_rate / (div_factor * final_div_factor)`, where it stays.
+    With `three_phase`, it first falls back to the starting rate over as many steps as it rose,
+    then to the floor.
+
+    Args:
+        max_learning_rate: Positive float, the peak rate.
+        total_steps: Positive int, the number of optimizer steps in the cycle (epochs times
+            steps per epoch).
+        pct_start: Float in (0, 1), the fraction of the cycle spent warming up.
+        div_factor: Float > 0, the peak rate divided by the starting rate.
+        final_div_factor: Float > 0, the starting rate divided by the final rate.
+        anneal_strategy: "cos" or "linear", the shape of each phase.
+        three_phase: Whether to add the symmetric descent phase before the final annealing.
+        name: Name of the schedule.
+
+    Returns:
+        Called on `step`, the learning rate (scalar float tensor).
+
+    >>> schedule = OneCycle(1.0, total_steps=10, pct_start=0.5, div_factor=10.0)
+    >>> [round(float(schedule(s)), 4) for s in (0, 4)]
+    [0.1, 1.0]
+    """
+
+    def __init__(self, max_learning_rate, total_steps, pct_start=0.3, div_factor=25.0,
+                 final_div_factor=1e4, anneal_strategy="cos", three_phase=False,
+                 name="OneCycle"):
+        _check_number("OneCycle", "max_learning_rate", max_learning_rate, minimum=0, strict=True)
+        if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 2:
+            raise ValueError("OneCycle: `total_steps` must be an int >= 2 (epochs times steps "
+                             f"per epoch). Received: total_steps={total_steps!r}.")
+        _check_number("OneCycle", "pct_start", pct_start, minimum=0, strict=True)
+        if pct_start >= 1:
+            raise ValueError(f"OneCycle: `pct_start` must be in (0, 1). Received: "
+                             f"pct_start={pct_start!r}.")
+        _check_number("OneCycle", "div_factor", div_factor, minimum=0, strict=True)
+        _check_number("OneCycle", "final_div_factor", final_div_factor, minimum=0, strict=True)
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError("OneCycle: `anneal_strategy` must be 'cos' or 'linear'. Received: "
+                             f"anneal_strategy={anneal_strategy!r}.")
+        _check_bool("OneCycle", "three_phase", three_phase)
+        self.max_learning_rate = max_learning_rate
+        self.total_steps = total_steps
+        self.pct_start = pct_start
+        self.div_factor = div_factor
+        self.final_div_factor = final_div_factor
+        self.anneal_strategy = anneal_strategy
+        self.three_phase = three_phase
+        self.name = name
+
+    def _phases(self):
+        """(last step, start rate, end rate) of each phase, as PyTorch lays them out."""
+        initial = self.max_learning_rate / self.div_factor
+        final = initial / self.final_div_factor
+        rise_end = float(self.pct_start * self.total_steps) - 1
+        if self.three_phase:
+            return [(rise_end, initial, self.max_learning_rate),
+                    (2 * rise_end, self.max_learning_rate, initial),
+                    (self.total_steps - 1.0, initial, final)]
+        return [(rise_end, initial, self.max_learning_rate),
+                (self.total_steps - 1.0, self.max_learning_rate, final)]
+
+    def __call__(self, step):
+        dtype = ops.convert_to_tensor(float(self.max_learning_rate)).dtype
+        step = ops.minimum(_float_step(step, dtype), float(self.total_steps - 1))
+        rate = None
+        phase_start = 0.0
+        # Phases are selected from the last to the first, so the earliest matching one wins.
+        phases = self._phases()
+        selected = []
+        for end, start_rate, end_rate in phases:
+            fraction = ops.divide(ops.subtract(step, phase_start), end - phase_start)
+            if self.anneal_strategy == "cos":
+                value = ops.add(end_rate, ops.multiply((start_rate - end_rate) / 2.0, ops.add(
+                    ops.cos(ops.multiply(ops.cast(math.pi, dtype), fraction)), 1.0)))
+            else:
+                value = ops.add(start_rate, ops.multiply(end_rate - start_rate, fraction))
+            selected.append((end, value))
+            phase_start = end
+        for end, value in reversed(selected):
+            rate = value if rate is None else ops.where(ops.less_equal(step, end), value, rate)
+        return rate
+
+    def get_config(self):
+        return {"max_learning_rate": self.max_learning_rate, "total_steps": self.total_steps,
+                "pct_start": self.pct_start, "div_factor": self.div_factor,
+                "final_div_factor": self.final_div_factor,
+                "anneal_strategy": self.anneal_strategy, "three_phase": self.three_phase,
+                "name": self.name}
+
+
 ALL_SCHEDULES = {cls.__name__: cls for cls in (
     LearningRateSchedule, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
-    PolynomialDecay, CosineDecay, CosineDecayRestarts)}
+    PolynomialDecay, CosineDecay, CosineDecayRestarts, OneCycle)}
 
 
 def serialize(learning_rate_schedule):
@@ -416,7 +512,8 @@ def serialize(learning_rate_schedule):
                         f"{learning_rate_schedule!r} of type "
                         f"{type(learning_rate_schedule).__name__}.")
     config = serialization.serialize_keras_object(learning_rate_schedule)
-    if type(learning_rate_schedule).__name__ in ALL_SCHEDULES:
+    if type(learning_rate_schedule).__name__ in ALL_SCHEDULES and \
+            not isinstance(learning_rate_schedule, OneCycle):
         config["module"] = "keras.optimizers.schedules"
     return config
 

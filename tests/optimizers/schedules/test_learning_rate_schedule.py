@@ -202,3 +202,71 @@ def test_schedule_base_requires_call_and_config():
 def test_schedule_rejects_bad_arguments(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+# -- OneCycle (a lamina extension; the reference is PyTorch's OneCycleLR formula in NumPy) ----------
+def _one_cycle_reference(step, max_lr, total, pct, div, final_div, strategy, three_phase):
+    initial = max_lr / div
+    final = initial / final_div
+    rise_end = pct * total - 1
+    if three_phase:
+        phases = [(rise_end, initial, max_lr), (2 * rise_end, max_lr, initial),
+                  (total - 1, initial, final)]
+    else:
+        phases = [(rise_end, initial, max_lr), (total - 1, max_lr, final)]
+    start = 0.0
+    for i, (end, lo, hi) in enumerate(phases):
+        if step <= end or i == len(phases) - 1:
+            frac = (step - start) / (end - start)
+            if strategy == "cos":
+                return hi + (lo - hi) / 2 * (np.cos(np.pi * frac) + 1)
+            return lo + (hi - lo) * frac
+        start = end
+    raise AssertionError
+
+
+@pytest.mark.parametrize("strategy", ["cos", "linear"])
+@pytest.mark.parametrize("three_phase", [False, True])
+def test_one_cycle_matches_reference_formula(strategy, three_phase):
+    from lamina.optimizers.schedules import OneCycle
+    schedule = OneCycle(0.5, total_steps=40, pct_start=0.25, div_factor=10.0,
+                        final_div_factor=100.0, anneal_strategy=strategy,
+                        three_phase=three_phase)
+    got = [float(schedule(s)) for s in range(40)]
+    expected = [_one_cycle_reference(s, 0.5, 40, 0.25, 10.0, 100.0, strategy, three_phase)
+                for s in range(40)]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-8)
+    assert got[0] == pytest.approx(0.05)
+    assert max(got) == pytest.approx(0.5, rel=1e-5)
+    assert got[-1] == pytest.approx(0.05 / 100.0, rel=1e-4)
+    # Past the end the rate stays at the floor.
+    assert float(schedule(100)) == pytest.approx(0.0005, rel=1e-4)
+
+
+def test_one_cycle_traces_and_round_trips():
+    from lamina import ops
+    from lamina.backend import transforms
+    from lamina.optimizers.schedules import OneCycle, deserialize, serialize
+    schedule = OneCycle(1.0, total_steps=10, pct_start=0.5, div_factor=10.0)
+    jitted = transforms.jit(lambda s: schedule(s))
+    assert float(jitted(ops.convert_to_tensor(4))) == pytest.approx(1.0)
+    clone = deserialize(serialize(schedule))
+    assert isinstance(clone, OneCycle) and clone.get_config() == schedule.get_config()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"total_steps": 1}, "total_steps"),
+    ({"pct_start": 1.0}, "pct_start"),
+    ({"anneal_strategy": "step"}, "'cos' or 'linear'"),
+])
+def test_one_cycle_rejects_bad_arguments(kwargs, message):
+    from lamina.optimizers.schedules import OneCycle
+    with pytest.raises(ValueError, match=message):
+        OneCycle(0.1, **{"total_steps": 10, **kwargs})
+
+
+def test_one_cycle_drives_an_optimizer():
+    from lamina import optimizers
+    from lamina.optimizers.schedules import OneCycle
+    optimizer = optimizers.SGD(learning_rate=OneCycle(1.0, total_steps=10, div_factor=4.0))
+    assert float(optimizer.learning_rate) == pytest.approx(0.25)
