@@ -1,8 +1,13 @@
 """The backend chosen for this process, and the backend-neutral pieces (dtypes, Variable, scope).
 
 Each backend package provides the same modules: core (tensors, Variable storage, eval_shape),
-numpy, nn, math, linalg, random, transforms (jit, value_and_grad, scan, loops).
+numpy, nn, math, linalg, image, random, transforms (jit, value_and_grad, scan, loops).
+"jax" is the full backend; "numpy" runs inference only. Code outside this package asks
+`supports(capability)`, never which backend runs.
 """
+
+import sys
+import types
 
 from lamina.backend import config
 from lamina.backend.common import dtypes
@@ -22,7 +27,9 @@ from lamina.backend.config import (
     set_image_data_format,
 )
 
-if config.backend() == "jax":
+if config.backend() == "numpy":
+    from lamina.backend.numpy import core, image, linalg, math, nn, numpy, random, transforms
+else:
     from lamina.backend.jax import core, image, linalg, math, nn, numpy, random, transforms
 
 Variable = core.Variable
@@ -33,12 +40,40 @@ cast = core.cast
 standardize_dtype = dtypes.standardize_dtype
 result_type = dtypes.result_type
 
-_CAPABILITIES = {"jax": {"float64": False, "jit": True, "donation": True,
-                         "fast_convolution_in_loops": core.accelerator() != "cpu"}}
+
+def _capabilities(name):
+    if name == "numpy":
+        # Nothing is compiled, so loops cost what their steps cost.
+        return {"float64": True, "jit": False, "donation": False, "training": False,
+                "fast_convolution_in_loops": True}
+    return {"float64": False, "jit": True, "donation": True, "training": True,
+            "fast_convolution_in_loops": core.accelerator() != "cpu"}
+
+
+_CAPABILITIES = {config.backend(): _capabilities(config.backend())}
+_NUMPY_OPS = numpy
+
+
+class _BackendNamespace(types.ModuleType):
+    """The type of this module. Its `numpy` attribute stays the active backend's numpy-ops module:
+    importing the numpy backend package (`lamina.backend.numpy`, say for a conformance test under
+    jax) makes Python bind that package to the same attribute, and the setter ignores it."""
+
+    @property
+    def numpy(self):
+        return _NUMPY_OPS
+
+    @numpy.setter
+    def numpy(self, value):
+        pass
+
+
+sys.modules[__name__].__class__ = _BackendNamespace
 
 
 def supports(capability):
     """Whether the current backend supports a named capability: "float64", "jit", "donation",
+    "training" (gradients and `fit`; the numpy backend runs inference only),
     "fast_convolution_in_loops" (XLA:CPU runs convolution gradients inside compiled loops
     several times slower than at top level, so a convnet's steps are better compiled one by
     one there)."""

@@ -1,11 +1,12 @@
 """Process-wide settings: which backend runs, the default float type, epsilon, image layout.
 
 The backend is chosen once, at import: `LAMINA_BACKEND`, else `KERAS_BACKEND`, else "jax".
+"jax" trains and infers; "numpy" runs inference only (predict, evaluate), with no JAX needed.
 """
 
 import os
 
-AVAILABLE_BACKENDS = ("jax",)
+AVAILABLE_BACKENDS = ("jax", "numpy")
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -20,8 +21,9 @@ def _choose_backend():
             if name not in AVAILABLE_BACKENDS:
                 raise ValueError(
                     f"{var}={name!r} names no lamina backend. Available backends: "
-                    f"{list(AVAILABLE_BACKENDS)}. Set LAMINA_BACKEND=jax (LAMINA_BACKEND takes "
-                    f"precedence over KERAS_BACKEND).")
+                    f"{list(AVAILABLE_BACKENDS)}. Set LAMINA_BACKEND=jax, or LAMINA_BACKEND=numpy for "
+                    f"inference without JAX (LAMINA_BACKEND takes precedence over "
+                    f"KERAS_BACKEND).")
             return name
     return "jax"
 

@@ -4,7 +4,7 @@ Every op is importable from `lamina.ops` directly and from its family module
 (`lamina.ops.numpy`, `.nn`, `.math`, `.linalg`, `.core`).
 """
 
-from lamina.ops import core, linalg, math, nn, numpy  # noqa: F401 - submodules are public
+from lamina.ops import core, image, linalg, math, nn, numpy  # noqa: F401 - submodules are public
 from lamina.ops.core import *
 from lamina.ops.linalg import *
 from lamina.ops.math import *

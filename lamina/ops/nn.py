@@ -200,7 +200,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
     return run(moments, backend.nn.moments, x, axes, keepdims=keepdims, synchronized=synchronized)
 
 
-__all__ = ["average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "celu", "conv", "conv_transpose", "depthwise_conv", "elu", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_tanh", "layer_normalization", "leaky_relu", "log_sigmoid", "log_softmax", "max_pool", "mish", "moments", "multi_hot", "normalize", "one_hot", "relu", "relu6", "rms_normalization", "selu", "separable_conv", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_categorical_crossentropy", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold"]
+__all__ = ["adaptive_average_pool", "adaptive_max_pool", "average_pool", "batch_normalization", "binary_crossentropy", "categorical_crossentropy", "celu", "conv", "conv_transpose", "ctc_decode", "ctc_loss", "depth_to_space", "depthwise_conv", "dot_product_attention", "elu", "fold", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "layer_normalization", "leaky_relu", "log_sigmoid", "log_softmax", "max_pool", "mish", "moments", "multi_hot", "normalize", "one_hot", "polar", "psnr", "relu", "relu6", "rms_normalization", "selu", "separable_conv", "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "space_to_depth", "sparse_categorical_crossentropy", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh_shrink", "threshold", "unfold"]
 
 
 def _pool_arguments(op_name, inputs, pool_size, strides, padding, data_format):
@@ -565,3 +565,410 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     return run(conv_transpose, backend.nn.conv_transpose, inputs, kernel, strides=strides,
                padding=padding, output_padding=output_padding, data_format=data_format,
                dilation_rate=dilation_rate)
+
+
+# -- aliases, pooling to a size, rearranging ---------------------------------------------------
+def swish(x):
+    """`x * sigmoid(x)`; another name of `silu`.
+
+    >>> swish([0.0]).tolist()
+    [0.0]
+    """
+    return silu(x)
+
+
+def hard_swish(x):
+    """`x * relu6(x + 3) / 6`; another name of `hard_silu`.
+
+    >>> hard_swish([3.0]).tolist()
+    [3.0]
+    """
+    return hard_silu(x)
+
+
+def _data_format(op, data_format):
+    try:
+        return backend.config.standardize_data_format(data_format)
+    except ValueError:
+        raise ValueError(f"{op}: `data_format` must be 'channels_last' or 'channels_first'. "
+                         f"Received: data_format={data_format!r}") from None
+
+
+def _adaptive_arguments(op, inputs, output_size, data_format):
+    shape = _conv_shape(inputs)
+    if len(shape) not in (3, 4, 5):
+        raise ValueError(f"{op}: `inputs` must have rank 3, 4 or 5 (batch, 1 to 3 spatial axes, "
+                         f"channels). Received: inputs.shape={shape}")
+    return _conv_tuple(op, "output_size", output_size, len(shape) - 2), _data_format(
+        op, data_format)
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Average pooling to a fixed spatial size, whatever the input's size.
+
+    Output position `i` of an axis of size `n` averages input positions
+    `[floor(i * n / output_size), ceil((i + 1) * n / output_size))`.
+
+    Args:
+        inputs: Tensor `(batch, *spatial, channels)` ("channels_last") or
+            `(batch, channels, *spatial)`, with 1 to 3 spatial axes.
+        output_size: Int or tuple of ints, one per spatial axis.
+        data_format: "channels_last" or "channels_first"; defaults to `image_data_format()`.
+
+    Returns:
+        The pooled tensor, spatial axes of size `output_size` (integer inputs give floatx).
+
+    >>> adaptive_average_pool([[[1.0], [2.0], [3.0], [5.0]]], 2).tolist()
+    [[[1.5], [4.0]]]
+    """
+    output_size, data_format = _adaptive_arguments("adaptive_average_pool", inputs,
+                                                   output_size, data_format)
+    return run(adaptive_average_pool, backend.nn.adaptive_average_pool, inputs,
+               output_size=output_size, data_format=data_format)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Max pooling to a fixed spatial size; the windows are those of `adaptive_average_pool`.
+
+    Args:
+        inputs: Tensor with 1 to 3 spatial axes, laid out as `data_format` says.
+        output_size: Int or tuple of ints, one per spatial axis.
+        data_format: "channels_last" or "channels_first"; defaults to `image_data_format()`.
+
+    Returns:
+        The pooled tensor, same dtype as `inputs`.
+
+    >>> adaptive_max_pool([[[1.0], [2.0], [3.0], [5.0]]], 2).tolist()
+    [[[2.0], [5.0]]]
+    """
+    output_size, data_format = _adaptive_arguments("adaptive_max_pool", inputs, output_size,
+                                                   data_format)
+    return run(adaptive_max_pool, backend.nn.adaptive_max_pool, inputs,
+               output_size=output_size, data_format=data_format)
+
+
+def _block_arguments(op, x, block_size, data_format):
+    shape = _conv_shape(x)
+    if len(shape) != 4:
+        raise ValueError(f"{op}: `x` must have rank 4. Received: x.shape={shape}")
+    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) \
+            or block_size < 1:
+        raise ValueError(f"{op}: `block_size` must be a positive int. Received: "
+                         f"block_size={block_size!r}")
+    data_format = _data_format(op, data_format)
+    channels = shape[-1] if data_format == "channels_last" else shape[1]
+    spatial = shape[1:3] if data_format == "channels_last" else shape[2:]
+    return int(block_size), data_format, channels, spatial
+
+
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """Move channels into `block_size x block_size` spatial blocks (pixel shuffle).
+
+    Args:
+        x: Tensor `(batch, height, width, channels)` ("channels_last") or
+            `(batch, channels, height, width)`; channels a multiple of `block_size ** 2`.
+        block_size: Int, the side of each block.
+        data_format: "channels_last" (the default here, as in Keras) or "channels_first".
+
+    Returns:
+        Tensor with spatial axes `block_size` times larger and `block_size ** 2` times fewer
+        channels.
+
+    >>> depth_to_space([[[[1, 2, 3, 4]]]], 2).tolist()
+    [[[[1], [2]], [[3], [4]]]]
+    """
+    block_size, data_format, channels, _ = _block_arguments("depth_to_space", x, block_size,
+                                                            data_format)
+    if channels is not None and channels % (block_size * block_size):
+        raise ValueError(f"depth_to_space: the channel count ({channels}) must be a multiple of "
+                         f"block_size ** 2 = {block_size * block_size}. Received: x.shape="
+                         f"{_conv_shape(x)}, data_format='{data_format}'")
+    return run(depth_to_space, backend.nn.depth_to_space, x, block_size,
+               data_format=data_format)
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """Move `block_size x block_size` spatial blocks into channels (the inverse of
+    `depth_to_space`).
+
+    Args:
+        x: Tensor `(batch, height, width, channels)` ("channels_last") or
+            `(batch, channels, height, width)`; height and width multiples of `block_size`.
+        block_size: Int, the side of each block.
+        data_format: "channels_last" (the default) or "channels_first".
+
+    Returns:
+        Tensor with spatial axes `block_size` times smaller and `block_size ** 2` times more
+        channels.
+
+    >>> space_to_depth([[[[1], [2]], [[3], [4]]]], 2).tolist()
+    [[[[1, 2, 3, 4]]]]
+    """
+    block_size, data_format, _, spatial = _block_arguments("space_to_depth", x, block_size,
+                                                           data_format)
+    if any(s is not None and s % block_size for s in spatial):
+        raise ValueError(f"space_to_depth: height and width {tuple(spatial)} must be multiples "
+                         f"of block_size={block_size}. Received: x.shape={_conv_shape(x)}, "
+                         f"data_format='{data_format}'")
+    return run(space_to_depth, backend.nn.space_to_depth, x, block_size,
+               data_format=data_format)
+
+
+def _pair(op, name, value, least):
+    values = (value, value) if isinstance(value, numbers.Integral) else value
+    if not isinstance(values, (list, tuple)) or len(values) != 2 or not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= least
+            for v in values):
+        raise ValueError(f"{op}: `{name}` must be an int or a tuple of 2 ints, each >= {least}. "
+                         f"Received: {name}={value!r}")
+    return int(values[0]), int(values[1])
+
+
+def _blocks_per_axis(size, k, d, p, s):
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """Extract sliding `kernel_size` patches of a `(N, C, H, W)` tensor (im2col).
+
+    Args:
+        x: Tensor of rank 4, channels first.
+        kernel_size, dilation, stride: Int or tuple of 2 ints, each >= 1.
+        padding: Int or tuple of 2 ints >= 0, zeros added on both sides of each spatial axis.
+
+    Returns:
+        Tensor `(N, C * kh * kw, L)`: each column is one patch, its rows ordered by channel,
+        then kernel row, then kernel column; `L` counts the patches, row-major.
+
+    >>> unfold(lamina.ops.reshape(lamina.ops.arange(4.0), (1, 1, 2, 2)), 1).tolist()
+    [[[0.0, 1.0, 2.0, 3.0]]]
+    """
+    shape = _conv_shape(x)
+    if len(shape) != 4:
+        raise ValueError(f"unfold: `x` must have rank 4 (N, C, H, W). Received: x.shape={shape}")
+    kernel_size = _pair("unfold", "kernel_size", kernel_size, 1)
+    dilation = _pair("unfold", "dilation", dilation, 1)
+    padding = _pair("unfold", "padding", padding, 0)
+    stride = _pair("unfold", "stride", stride, 1)
+    for size, k, d, p, s in zip(shape[2:], kernel_size, dilation, padding, stride):
+        if size is not None and _blocks_per_axis(size, k, d, p, s) < 1:
+            raise ValueError(f"unfold: the (dilated) kernel {kernel_size} does not fit in the "
+                             f"padded input: x.shape={shape}, padding={padding}, "
+                             f"dilation={dilation}. Use a smaller kernel or more padding.")
+    return run(unfold, backend.nn.unfold, x, kernel_size, dilation=dilation, padding=padding,
+               stride=stride)
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Sum sliding patches back into a `(N, C, H, W)` tensor (col2im); the adjoint of `unfold`.
+
+    Args:
+        x: Tensor `(N, C * kh * kw, L)`, patches laid out as `unfold` returns them.
+        output_size: Int or tuple of 2 ints, the `(H, W)` of the result.
+        kernel_size, dilation, stride: Int or tuple of 2 ints, each >= 1.
+        padding: Int or tuple of 2 ints >= 0, as given to `unfold`.
+
+    Returns:
+        Tensor `(N, C, H, W)`; where patches overlap their values add up.
+
+    >>> fold(lamina.ops.ones((1, 2, 2)), (1, 3), (1, 2)).tolist()
+    [[[[1.0, 2.0, 1.0]]]]
+    """
+    shape = _conv_shape(x)
+    if len(shape) != 3:
+        raise ValueError(f"fold: `x` must have rank 3 (N, C * kh * kw, L). Received: "
+                         f"x.shape={shape}")
+    output_size = _pair("fold", "output_size", output_size, 1)
+    kernel_size = _pair("fold", "kernel_size", kernel_size, 1)
+    dilation = _pair("fold", "dilation", dilation, 1)
+    padding = _pair("fold", "padding", padding, 0)
+    stride = _pair("fold", "stride", stride, 1)
+    counts = [_blocks_per_axis(*args) for args in
+              zip(output_size, kernel_size, dilation, padding, stride)]
+    taps = kernel_size[0] * kernel_size[1]
+    if (shape[1] is not None and shape[1] % taps) or (
+            shape[2] is not None and shape[2] != counts[0] * counts[1]):
+        raise ValueError(f"fold: `x` must have shape (N, C * {taps}, {counts[0] * counts[1]}) "
+                         f"for output_size={output_size}, kernel_size={kernel_size}, "
+                         f"dilation={dilation}, padding={padding}, stride={stride}. "
+                         f"Received: x.shape={shape}")
+    return run(fold, backend.nn.fold, x, output_size, kernel_size, dilation=dilation,
+               padding=padding, stride=stride)
+
+
+# -- attention ---------------------------------------------------------------------------------
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """Scaled dot-product attention: `softmax(query @ key^T * scale + bias) @ value` per head.
+
+    Key/value heads may be fewer than query heads (grouped-query attention): query head `n`
+    attends with key/value head `n // (N // K)`.
+
+    Args:
+        query: Tensor `(batch, T, N, H)`.
+        key: Tensor `(batch, S, K, H)`, `N` a multiple of `K`.
+        value: Tensor `(batch, S, K, H_v)`.
+        bias: Optional tensor broadcastable to `(batch, N, T, S)`, added to the logits.
+        mask: Optional boolean tensor broadcastable to `(batch, N, T, S)`; False positions are
+            left out of the softmax.
+        scale: Float multiplying the logits; defaults to `1 / sqrt(H)`.
+        is_causal: Whether query `t` attends only to keys `s <= t`.
+        flash_attention: None or False (a fused kernel is not available; True raises).
+        attn_logits_soft_cap: Optional positive float `c`: logits become `c * tanh(logits / c)`
+            before masking (Keras allows it only on TPU; lamina computes it everywhere).
+
+    Returns:
+        Tensor `(batch, T, N, H_v)` in the inputs' common dtype.
+
+    >>> q = lamina.ops.ones((1, 2, 1, 4))
+    >>> tuple(dot_product_attention(q, q, q, is_causal=True).shape)
+    (1, 2, 1, 4)
+    """
+    q_shape, k_shape, v_shape = (_conv_shape(t) for t in (query, key, value))
+    if len(q_shape) != 4 or len(k_shape) != 4 or len(v_shape) != 4:
+        raise ValueError("dot_product_attention: `query`, `key` and `value` must have rank 4 "
+                         f"(batch, length, heads, dim). Received: query.shape={q_shape}, "
+                         f"key.shape={k_shape}, value.shape={v_shape}")
+    if k_shape[:3] != v_shape[:3] or q_shape[3] != k_shape[3] or \
+            (q_shape[2] is not None and k_shape[2] and q_shape[2] % k_shape[2]):
+        raise ValueError("dot_product_attention: expected query (B, T, N, H), key (B, S, K, H) "
+                         "and value (B, S, K, H_v) with N a multiple of K. Received: "
+                         f"query.shape={q_shape}, key.shape={k_shape}, value.shape={v_shape}")
+    if flash_attention:
+        raise ValueError("dot_product_attention: lamina has no fused flash-attention kernel. "
+                         f"Received: flash_attention={flash_attention!r}; pass None or False.")
+    if attn_logits_soft_cap is not None and (
+            isinstance(attn_logits_soft_cap, bool) or
+            not isinstance(attn_logits_soft_cap, numbers.Real) or attn_logits_soft_cap <= 0):
+        raise ValueError("dot_product_attention: `attn_logits_soft_cap` must be a positive "
+                         f"float or None. Received: attn_logits_soft_cap={attn_logits_soft_cap!r}")
+    for name, t in (("bias", bias), ("mask", mask)):
+        if t is not None and len(_conv_shape(t)) > 4:
+            raise ValueError(f"dot_product_attention: `{name}` must be broadcastable to (batch, "
+                             f"heads, T, S) = ({q_shape[0]}, {q_shape[2]}, {q_shape[1]}, "
+                             f"{k_shape[1]}). Received: {name}.shape={_conv_shape(t)}")
+    return run(dot_product_attention, backend.nn.dot_product_attention, query, key, value,
+               bias=bias, mask=mask, scale=scale, is_causal=bool(is_causal),
+               attn_logits_soft_cap=attn_logits_soft_cap)
+
+
+# -- CTC ---------------------------------------------------------------------------------------
+def _check_mask_index(op, mask_index, num_classes, allow_none=False):
+    if mask_index is None and allow_none:
+        return
+    if isinstance(mask_index, bool) or not isinstance(mask_index, numbers.Integral) or not (
+            num_classes is None or 0 <= mask_index < num_classes):
+        raise ValueError(f"{op}: `mask_index` must be an int in [0, num_classes) = [0, "
+                         f"{num_classes}). Received: mask_index={mask_index!r}")
+
+
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """Connectionist temporal classification loss: `-log p(target | output)` per sample,
+    summed over all alignments by the forward algorithm.
+
+    Args:
+        target: Integer labels `(batch, max_label_length)`; positions past `target_length`
+            are ignored.
+        output: Logits `(batch, max_time, num_classes)` (log-softmax is applied here).
+        target_length: Integers `(batch,)`, the label counts.
+        output_length: Integers `(batch,)`, the time steps each sample uses.
+        mask_index: Int, the blank class.
+
+    Returns:
+        Losses `(batch,)` in at least float32. An impossible target (too long for its output)
+        gives a loss near 1e5 rather than infinity.
+
+    >>> round(float(ctc_loss([[1]], [[[0.0, 0.0], [0.0, 0.0]]], [1], [2])[0]), 4)
+    0.2877
+    """
+    t_shape, o_shape = _conv_shape(target), _conv_shape(output)
+    tl_shape, ol_shape = _conv_shape(target_length), _conv_shape(output_length)
+    if len(t_shape) != 2 or len(o_shape) != 3 or tl_shape != t_shape[:1] or \
+            ol_shape != o_shape[:1] or t_shape[0] != o_shape[0]:
+        raise ValueError("ctc_loss: expected target (batch, max_label_length), output (batch, "
+                         "max_time, num_classes), target_length (batch,) and output_length "
+                         f"(batch,). Received: target.shape={t_shape}, output.shape={o_shape}, "
+                         f"target_length.shape={tl_shape}, output_length.shape={ol_shape}")
+    _check_mask_index("ctc_loss", mask_index, o_shape[2])
+    return run(ctc_loss, backend.nn.ctc_loss, target, output, target_length, output_length,
+               mask_index=int(mask_index))
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    """Decode per-step class scores into label sequences, greedily or by CTC prefix beam search.
+
+    Args:
+        inputs: Logits `(batch, max_time, num_classes)`.
+        sequence_lengths: Integers `(batch,)`, the time steps each sample uses.
+        strategy: "greedy" (best class per step, repeats merged, blanks dropped) or
+            "beam_search" (the most probable label sequences, summing all their alignments).
+        beam_width: Int, the prefixes kept per step ("beam_search").
+        top_paths: Int <= beam_width, the sequences returned ("beam_search"; greedy gives 1).
+        merge_repeated: Whether greedy decoding merges repeated classes.
+        mask_index: Int, the blank class; None means the last class.
+
+    Returns:
+        `(decoded, scores)`: `decoded` int32 `(top_paths, batch, max_time)` padded with -1;
+        `scores` `(batch, top_paths)`: for greedy minus the sum of the chosen logits, for beam
+        search the log-probability of each sequence.
+
+    >>> decoded, _ = ctc_decode([[[0.0, 1.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]], [3])
+    >>> decoded.tolist()
+    [[[1, -1, -1]]]
+    """
+    shape = _conv_shape(inputs)
+    if len(shape) != 3:
+        raise ValueError("ctc_decode: `inputs` must have shape (batch, max_time, num_classes). "
+                         f"Received: inputs.shape={shape}")
+    if strategy not in ("greedy", "beam_search"):
+        raise ValueError("ctc_decode: `strategy` must be one of 'greedy', 'beam_search'. "
+                         f"Received: strategy={strategy!r}")
+    for name, v in (("beam_width", beam_width), ("top_paths", top_paths)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise ValueError(f"ctc_decode: `{name}` must be a positive int. Received: "
+                             f"{name}={v!r}")
+    if strategy == "beam_search" and top_paths > beam_width:
+        raise ValueError(f"ctc_decode: `top_paths` ({top_paths}) must not exceed `beam_width` "
+                         f"({beam_width}).")
+    _check_mask_index("ctc_decode", mask_index, shape[2], allow_none=True)
+    return run(ctc_decode, backend.nn.ctc_decode, inputs, sequence_lengths, strategy=strategy,
+               beam_width=int(beam_width), top_paths=int(top_paths),
+               merge_repeated=bool(merge_repeated), mask_index=mask_index)
+
+
+# -- misc --------------------------------------------------------------------------------------
+def polar(abs_, angle):
+    """Complex numbers from magnitude and angle: `abs_ * (cos(angle) + 1j * sin(angle))`.
+
+    Args:
+        abs_: Magnitudes.
+        angle: Angles in radians, broadcastable with `abs_`.
+
+    Returns:
+        Complex tensor (complex64 for float32 inputs).
+
+    >>> polar([2.0], [0.0]).tolist()
+    [(2+0j)]
+    """
+    return run(polar, backend.nn.polar, abs_, angle)
+
+
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio: `20 * log10(max_val) - 10 * log10(mean((x1 - x2) ** 2))`.
+
+    Args:
+        x1, x2: Tensors of the same shape (the mean runs over all their elements).
+        max_val: The largest possible value of a signal (1.0 for images in [0, 1]).
+
+    Returns:
+        Scalar float tensor, in decibels.
+
+    >>> round(float(psnr([0.0, 0.0], [0.1, 0.1], 1.0)), 4)
+    20.0
+    """
+    s1, s2 = _conv_shape(x1), _conv_shape(x2)
+    if s1 != s2:
+        raise ValueError(f"psnr: `x1` and `x2` must have the same shape. Received: "
+                         f"x1.shape={s1}, x2.shape={s2}")
+    return run(psnr, backend.nn.psnr, x1, x2, max_val)

@@ -39,7 +39,7 @@ def test_empty_variable_is_ignored(clean_env):
 def test_unknown_backend_names_the_variable_and_the_choices(clean_env, var):
     clean_env.setenv(var, "theano")
     with pytest.raises(ValueError, match=rf"{var}='theano' names no lamina backend. "
-                                         r"Available backends: \['jax'\]"):
+                                         r"Available backends: \['jax', 'numpy'\]"):
         config._choose_backend()
 
 

@@ -73,6 +73,22 @@ class StatelessScope:
         return self._updates.get(id(variable))
 
 
+class outside_stateless_scope:
+    """Suspend every stateless scope of this thread: reads and writes reach the variables.
+
+    Creating a variable inside a scope (a sublayer built while its parent is traced for shapes)
+    runs the initializer here, so that its random draws advance the real seed state.
+    """
+
+    def __enter__(self):
+        self._saved = _stack()[:]
+        _stack().clear()
+        return self
+
+    def __exit__(self, *exc_info):
+        _stack()[:] = self._saved
+
+
 def get_stateless_scope():
     stack = _stack()
     return stack[-1] if stack else None

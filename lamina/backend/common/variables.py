@@ -7,7 +7,7 @@ stays pure inside compiled training steps. Each backend subclasses it to say how
 import numpy as np
 
 from lamina.backend.common import dtypes
-from lamina.backend.common.stateless_scope import get_stateless_scope
+from lamina.backend.common.stateless_scope import get_stateless_scope, outside_stateless_scope
 
 _NAME_COUNTS = {}
 
@@ -56,7 +56,8 @@ class Variable:
                                  f"is a callable. Received: initializer={initializer!r}, shape=None")
             self._dtype = dtypes.standardize_dtype(dtype)
             self._shape = tuple(int(d) for d in shape)
-            value = initializer(self._shape, dtype=self._dtype)
+            with outside_stateless_scope():
+                value = self._run_initializer(initializer)
         else:
             value = initializer
             self._dtype = dtypes.standardize_dtype(dtype if dtype is not None
@@ -69,6 +70,10 @@ class Variable:
                              f"expected shape {tuple(shape)}.")
 
     # -- storage, provided by the backend -------------------------------------------------------
+    def _run_initializer(self, initializer):
+        """The initial value from a callable initializer (a backend may evaluate it eagerly)."""
+        return initializer(self._shape, dtype=self._dtype)
+
     def _initialize(self, value):
         raise NotImplementedError
 

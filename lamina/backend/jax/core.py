@@ -14,6 +14,12 @@ IS_THREAD_SAFE = True
 class Variable(common_variables.Variable):
     """A Variable whose value is a `jax.Array`."""
 
+    def _run_initializer(self, initializer):
+        # A sublayer may be built while its parent is traced (for shapes, or inside a step):
+        # its initial value is computed eagerly, never as a tracer.
+        with jax.ensure_compile_time_eval():
+            return initializer(self._shape, dtype=self._dtype)
+
     def _initialize(self, value):
         # Layers may build while a step is being traced; evaluating the initial value at compile
         # time keeps tracers out of variable storage.
@@ -158,3 +164,46 @@ def device_put(x):
 
 def block_until_ready(x):
     return jax.block_until_ready(x)
+
+
+def saturate_cast(x, dtype):
+    """`x` clipped to the range of `dtype` (and of its own dtype), then cast."""
+    dtype = dtypes.standardize_dtype(dtype)
+    x = convert_to_tensor(x)
+    low, high = _dtype_range(x.dtype.name), _dtype_range(dtype)
+    # Bounds are rounded to the input dtype: float32 holds 2**31 - 1 as 2**31, and XLA's
+    # float-to-int conversion saturates that to the int32 maximum (as Keras gets on JAX).
+    lowest = np.asarray(max(low[0], high[0])).astype(x.dtype)
+    highest = np.asarray(min(low[1], high[1])).astype(x.dtype)
+    return cast(jnp.clip(x, lowest, highest), dtype)
+
+
+def _dtype_range(name):
+    if name == "bool":
+        return 0, 1
+    import ml_dtypes
+
+    info = ml_dtypes.iinfo(name) if "int" in name else ml_dtypes.finfo(name)
+    return info.min, info.max
+
+
+def scatter(indices, values, shape):
+    values = convert_to_tensor(values)
+    indices = convert_to_tensor(indices)
+    key = tuple(jnp.moveaxis(indices, -1, 0))
+    return jnp.zeros(shape, values.dtype).at[key].add(values)
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    inputs = convert_to_tensor(inputs)
+    indices = convert_to_tensor(indices)
+    updates = convert_to_tensor(updates).astype(inputs.dtype)
+    at = inputs.at[tuple(jnp.moveaxis(indices, -1, 0))]
+    if reduction is None:
+        return at.set(updates)
+    return {"add": at.add, "max": at.max, "min": at.min, "mul": at.multiply}[reduction](updates)
+
+
+def unstack(x, num=None, axis=0):
+    x = convert_to_tensor(x)
+    return [jnp.take(x, i, axis=axis) for i in range(x.shape[axis])]

@@ -502,3 +502,303 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     return jax.lax.conv_transpose(inputs, kernel, strides, pads, rhs_dilation=dilation,
                                   dimension_numbers=_conv_dimension_numbers(n, data_format),
                                   transpose_kernel=True)
+
+
+# -- adaptive pooling ----------------------------------------------------------------------------
+def _adaptive_bins(size, output_size):
+    """Gather indices `(output_size, width)` and their validity for adaptive pooling of one axis.
+
+    Bin `i` covers `[floor(i * size / n), ceil((i + 1) * size / n))`, so neighbouring bins may
+    overlap by one element when `size` is not a multiple of `n`.
+    """
+    starts = [i * size // output_size for i in range(output_size)]
+    ends = [-(-(i + 1) * size // output_size) for i in range(output_size)]
+    width = max(e - s for s, e in zip(starts, ends))
+    index = [[min(s + j, size - 1) for j in range(width)] for s in starts]
+    valid = [[s + j < e for j in range(width)] for s, e in zip(starts, ends)]
+    return jnp.asarray(index, jnp.int32), jnp.asarray(valid)
+
+
+def _adaptive_pool(x, output_size, data_format, reduce):
+    for axis, n in zip(_spatial_axes(x.ndim, data_format), output_size):
+        index, valid = _adaptive_bins(x.shape[axis], n)
+        windows = jnp.take(x, index, axis=axis)  # the axis becomes (n, width)
+        view = [1] * windows.ndim
+        view[axis], view[axis + 1] = index.shape
+        x = reduce(windows, valid.reshape(view), axis + 1)
+    return x
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    x = _float_input(inputs)
+    data_format = config.standardize_data_format(data_format)
+
+    def mean(windows, valid, axis):
+        total = jnp.sum(jnp.where(valid, windows, 0), axis=axis)
+        return total / jnp.sum(valid, axis=axis).astype(windows.dtype)
+
+    return _adaptive_pool(x, output_size, data_format, mean)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    x = convert_to_tensor(inputs)
+    data_format = config.standardize_data_format(data_format)
+    lowest = (-jnp.inf if jnp.issubdtype(x.dtype, jnp.inexact) else jnp.iinfo(x.dtype).min)
+
+    def largest(windows, valid, axis):
+        return jnp.max(jnp.where(valid, windows, lowest), axis=axis)
+
+    return _adaptive_pool(x, output_size, data_format, largest)
+
+
+# -- rearranging ---------------------------------------------------------------------------------
+def depth_to_space(x, block_size, data_format="channels_last"):
+    x = convert_to_tensor(x)
+    b = block_size
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        x = x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5)
+        return x.reshape(n, h * b, w * b, c // (b * b))
+    n, c, h, w = x.shape
+    x = x.reshape(n, c // (b * b), b, b, h, w).transpose(0, 1, 4, 2, 5, 3)
+    return x.reshape(n, c // (b * b), h * b, w * b)
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    x = convert_to_tensor(x)
+    b = block_size
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        x = x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5)
+        return x.reshape(n, h // b, w // b, c * b * b)
+    n, c, h, w = x.shape
+    x = x.reshape(n, c, h // b, b, w // b, b).transpose(0, 1, 3, 5, 2, 4)
+    return x.reshape(n, c * b * b, h // b, w // b)
+
+
+def _patch_slices(k, d, s, out):
+    """For each kernel tap `i`, the strided slice of the padded axis that the tap reads."""
+    return [slice(i * d, i * d + s * (out - 1) + 1, s) for i in range(k)]
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    x = convert_to_tensor(x)
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
+    n, c, h, w = x.shape
+    x = jnp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    taps = [x[:, :, rows, cols] for rows in _patch_slices(kh, dh, sh, oh)
+            for cols in _patch_slices(kw, dw, sw, ow)]
+    # Rows of the result run over (channel, kernel row, kernel column), channel slowest.
+    return jnp.stack(taps, axis=2).reshape(n, c * kh * kw, oh * ow)
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    x = convert_to_tensor(x)
+    (oh, ow), (kh, kw), (dh, dw), (ph, pw), (sh, sw) = (output_size, kernel_size, dilation,
+                                                        padding, stride)
+    n, ckk, _ = x.shape
+    c = ckk // (kh * kw)
+    nh = (oh + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    nw = (ow + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    blocks = x.reshape(n, c, kh, kw, nh, nw)
+    out = jnp.zeros((n, c, oh + 2 * ph, ow + 2 * pw), x.dtype)
+    # Overlapping taps sum, which makes fold the adjoint of unfold.
+    for i, rows in enumerate(_patch_slices(kh, dh, sh, nh)):
+        for j, cols in enumerate(_patch_slices(kw, dw, sw, nw)):
+            out = out.at[:, :, rows, cols].add(blocks[:, :, i, j])
+    return out[:, :, ph:ph + oh, pw:pw + ow]
+
+
+# -- attention -----------------------------------------------------------------------------------
+def _attention_operand(t, batch, kv_heads, groups, t_len, s_len):
+    """Broadcast a bias or mask to `(B, K, G, T, S)`: query heads grouped by key/value head."""
+    t = convert_to_tensor(t)
+    t = t.reshape((1,) * (4 - t.ndim) + t.shape)
+    t = jnp.broadcast_to(t, (batch, kv_heads * groups, t_len, s_len))
+    return t.reshape(batch, kv_heads, groups, t_len, s_len)
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    query, key, value = (convert_to_tensor(t) for t in (query, key, value))
+    dtype = dtypes.to_numpy_dtype(dtypes.result_type(query.dtype, key.dtype, value.dtype))
+    query, key, value = query.astype(dtype), key.astype(dtype), value.astype(dtype)
+    b, t_len, n, h = query.shape
+    s_len, kv_heads = key.shape[1], key.shape[2]
+    groups = n // kv_heads
+    scale = 1.0 / jnp.sqrt(h) if scale is None else scale
+    logits_dtype = jnp.promote_types(dtype, jnp.float32)
+    q = query.reshape(b, t_len, kv_heads, groups, h)
+    logits = jnp.einsum("btkgh,bskh->bkgts", q, key, preferred_element_type=logits_dtype)
+    logits = logits * jnp.asarray(scale, logits_dtype)
+    if bias is not None:
+        bias = _attention_operand(bias, b, kv_heads, groups, t_len, s_len)
+        logits = logits + bias.astype(logits_dtype)
+    if attn_logits_soft_cap is not None:
+        logits = attn_logits_soft_cap * jnp.tanh(logits / attn_logits_soft_cap)
+    keep = None
+    if mask is not None:
+        keep = _attention_operand(mask, b, kv_heads, groups, t_len, s_len).astype(bool)
+    if is_causal:
+        causal = jnp.tril(jnp.ones((t_len, s_len), bool))
+        keep = causal if keep is None else jnp.logical_and(keep, causal)
+    if keep is not None:
+        # A large finite negative rather than -inf: a fully masked row averages all values
+        # instead of producing NaN.
+        logits = jnp.where(keep, logits, -0.7 * jnp.finfo(logits_dtype).max)
+    probs = jax.nn.softmax(logits.astype(jnp.promote_types(logits_dtype, jnp.float32)), axis=-1)
+    out = jnp.einsum("bkgts,bskh->btkgh", probs.astype(dtype), value)
+    return out.reshape(b, t_len, n, value.shape[-1])
+
+
+# -- CTC -----------------------------------------------------------------------------------------
+# Log-probability standing in for log(0): finite, so impossible paths get zero gradient, not NaN.
+_CTC_LOG_ZERO = -1e5
+
+
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    target = convert_to_tensor(target).astype(jnp.int32)
+    output = _float_input(output)
+    output = output.astype(jnp.promote_types(output.dtype, jnp.float32))
+    target_length = convert_to_tensor(target_length).astype(jnp.int32)
+    output_length = convert_to_tensor(output_length).astype(jnp.int32)
+    batch, time, _ = output.shape
+    max_len = target.shape[1]
+    log_probs = jax.nn.log_softmax(output, axis=-1)
+    # Extended labels: blank, l1, blank, l2, ..., blank; state s of a path is a position in it.
+    states = 2 * max_len + 1
+    extended = jnp.full((batch, states), mask_index, jnp.int32).at[:, 1::2].set(target)
+    # A path may jump from s - 2 to s over a blank when the labels on both sides differ.
+    two_back = jnp.pad(extended, ((0, 0), (2, 0)), constant_values=-1)[:, :-2]
+    can_skip = (extended != mask_index) & (extended != two_back)
+    emissions = jnp.take_along_axis(log_probs, extended[:, None, :], axis=2)  # (B, T, S)
+    log_zero = jnp.asarray(_CTC_LOG_ZERO, output.dtype)
+    alpha = jnp.where(jnp.arange(states) < 2, emissions[:, 0], log_zero)
+
+    def step(alpha, inputs):
+        emission, t = inputs
+        one_back = jnp.pad(alpha, ((0, 0), (1, 0)), constant_values=_CTC_LOG_ZERO)[:, :-1]
+        skip = jnp.pad(alpha, ((0, 0), (2, 0)), constant_values=_CTC_LOG_ZERO)[:, :-2]
+        skip = jnp.where(can_skip, skip, log_zero)
+        merged = jnp.logaddexp(jnp.logaddexp(alpha, one_back), skip) + emission
+        # Steps past a sample's output length leave its alphas as they were.
+        return jnp.where((t < output_length)[:, None], merged, alpha), None
+
+    xs = (jnp.swapaxes(emissions[:, 1:], 0, 1), jnp.arange(1, time))
+    alpha, _ = jax.lax.scan(step, alpha, xs)
+    # Paths end on the last label or on the blank after it.
+    end_blank = jnp.take_along_axis(alpha, 2 * target_length[:, None], axis=1)[:, 0]
+    end_label = jnp.take_along_axis(alpha, jnp.maximum(2 * target_length - 1, 0)[:, None],
+                                    axis=1)[:, 0]
+    end_label = jnp.where(target_length > 0, end_label, log_zero)
+    return -jnp.logaddexp(end_blank, end_label)
+
+
+def _ctc_greedy_decode(inputs, sequence_lengths, merge_repeated, mask_index):
+    time = inputs.shape[1]
+    best = jnp.argmax(inputs, axis=-1).astype(jnp.int32)
+    past_end = jnp.arange(time)[None, :] >= sequence_lengths[:, None]
+    best = jnp.where(past_end, mask_index, best)
+    scores = -jnp.sum(jnp.where(past_end, 0, jnp.max(inputs, axis=-1)), axis=1, keepdims=True)
+    if merge_repeated:
+        repeat = jnp.pad(best[:, 1:] == best[:, :-1], ((0, 0), (1, 0)))
+        best = jnp.where(repeat, mask_index, best)
+    drop = best == mask_index
+    # A stable sort on `drop` moves the kept labels to the front in their order.
+    order = jnp.argsort(drop, axis=1, stable=True)
+    decoded = jnp.take_along_axis(jnp.where(drop, -1, best), order, axis=1)
+    return decoded[None], scores
+
+
+def _ctc_beam_search_decode(inputs, sequence_lengths, beam_width, top_paths, mask_index):
+    """CTC prefix beam search; each beam is a label prefix with the log-probabilities of all
+    alignments that produce it and end in a blank (`blank`) or in its last label (`label`)."""
+    _, time, classes = inputs.shape
+    log_probs = jax.nn.log_softmax(inputs, axis=-1)
+    k = beam_width
+    neg_inf = jnp.asarray(-jnp.inf, inputs.dtype)
+    labels = jnp.asarray([c for c in range(classes) if c != mask_index], jnp.int32)
+
+    def decode_one(lp, length):
+        paths = jnp.full((k, time), -1, jnp.int32)
+        lengths = jnp.zeros((k,), jnp.int32)
+        blank = jnp.full((k,), neg_inf).at[0].set(0.0)  # one live beam: the empty prefix
+        label = jnp.full((k,), neg_inf)
+
+        def step(state, inputs):
+            paths, lengths, blank, label = state
+            x, t = inputs
+            total = jnp.logaddexp(blank, label)
+            live = jnp.isfinite(total)
+            last = jnp.take_along_axis(paths, jnp.maximum(lengths - 1, 0)[:, None], 1)[:, 0]
+            last = jnp.where(lengths > 0, last, -1)
+            # The prefix unchanged: a blank, or a repeat of its last label without a blank.
+            same_blank = total + x[mask_index]
+            same_label = label + jnp.where(last >= 0, x[jnp.maximum(last, 0)], neg_inf)
+            # The prefix extended by label c; a repeat of the last label needs a blank between.
+            from_prefix = jnp.where(labels[None, :] == last[:, None], blank[:, None],
+                                    total[:, None])
+            extend = from_prefix + x[labels][None, :]  # (k, classes - 1)
+            # An extension may equal another beam (beam j = beam i + its last label): merge it.
+            parent = paths.at[jnp.arange(k), jnp.maximum(lengths - 1, 0)].set(-1)
+            same_parent = jnp.all(parent[:, None, :] == paths[None, :, :], axis=-1)
+            same_parent &= (lengths[:, None] == lengths[None, :] + 1) & live[:, None] \
+                & live[None, :]  # (j, i): beam j extends beam i by one label
+            label_slot = jnp.searchsorted(labels, jnp.maximum(last, 0))
+            from_parent = extend[:, label_slot].T  # [j, i]: beam i extended by j's last label
+            merged = jnp.where(same_parent, from_parent, neg_inf)
+            same_label = jnp.logaddexp(same_label, jax.scipy.special.logsumexp(merged, axis=1))
+            slot_of = label_slot[:, None] == jnp.arange(labels.shape[0])[None, :]
+            taken = (same_parent.T.astype(jnp.int32) @ slot_of.astype(jnp.int32)) > 0
+            extend = jnp.where(taken, neg_inf, extend)
+            cand_blank = jnp.concatenate([same_blank, jnp.full((extend.size,), neg_inf)])
+            cand_label = jnp.concatenate([same_label, extend.reshape(-1)])
+            _, best = jax.lax.top_k(jnp.logaddexp(cand_blank, cand_label), k)
+            source = jnp.where(best < k, best, (best - k) // labels.shape[0])
+            added = jnp.where(best < k, -1, labels[(best - k) % labels.shape[0]])
+            new_paths = paths[source]
+            new_lengths = lengths[source]
+            new_paths = jnp.where(
+                (jnp.arange(time)[None, :] == new_lengths[:, None]) & (added[:, None] >= 0),
+                added[:, None], new_paths)
+            new_lengths = new_lengths + (added >= 0)
+            new = (new_paths, new_lengths, cand_blank[best], cand_label[best])
+            # Steps past the sequence length leave the beams as they were.
+            return jax.tree_util.tree_map(lambda a, b: jnp.where(t < length, a, b), new,
+                                          state), None
+
+        state = (paths, lengths, blank, label)
+        (paths, lengths, blank, label), _ = jax.lax.scan(step, state, (lp, jnp.arange(time)))
+        scores, order = jax.lax.top_k(jnp.logaddexp(blank, label), top_paths)
+        return paths[order], scores
+
+    paths, scores = jax.vmap(decode_one)(log_probs, sequence_lengths)
+    return jnp.swapaxes(paths, 0, 1), scores
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    inputs = _float_input(inputs)
+    inputs = inputs.astype(jnp.promote_types(inputs.dtype, jnp.float32))
+    sequence_lengths = convert_to_tensor(sequence_lengths).astype(jnp.int32)
+    if mask_index is None:
+        mask_index = inputs.shape[-1] - 1
+    if strategy == "greedy":
+        return _ctc_greedy_decode(inputs, sequence_lengths, merge_repeated, mask_index)
+    return _ctc_beam_search_decode(inputs, sequence_lengths, beam_width, top_paths, mask_index)
+
+
+# -- misc ----------------------------------------------------------------------------------------
+def polar(abs_, angle):
+    abs_, angle = _float_input(abs_), _float_input(angle)
+    return jax.lax.complex(abs_ * jnp.cos(angle), abs_ * jnp.sin(angle))
+
+
+def psnr(x1, x2, max_val):
+    x1, x2 = _float_input(x1), _float_input(x2)
+    dtype = jnp.promote_types(x1.dtype, x2.dtype)
+    x1, x2 = x1.astype(dtype), x2.astype(dtype)
+    mse = jnp.mean(jnp.square(x1 - x2))
+    return 20 * jnp.log10(jnp.asarray(max_val, dtype)) - 10 * jnp.log10(mse)

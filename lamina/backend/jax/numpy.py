@@ -566,3 +566,462 @@ def searchsorted(sorted_sequence, values, side="left"):
 def bincount(x, weights=None, minlength=0):
     return jnp.bincount(convert_to_tensor(x), weights=weights, minlength=minlength, length=None)
 
+
+
+# -- helpers for the ops below ------------------------------------------------------------------
+def _common_dtype(*xs):
+    """Lamina's result dtype of the arguments (Python scalars are weak)."""
+    return dtypes.result_type(*(x if isinstance(x, (bool, int, float)) else
+                                convert_to_tensor(x).dtype for x in xs))
+
+
+def _promote_float(*xs):
+    """Tensors of the common dtype, or of floatx when that dtype is not a float."""
+    dtype = _common_dtype(*xs)
+    if not dtypes.is_float(dtype):
+        dtype = dtypes.standardize_dtype(None)
+    return [convert_to_tensor(x, dtype=dtype) for x in xs]
+
+
+def _accumulate_dtype(dtype):
+    """Sums and products of bools and small ints accumulate in 32 bits, as in Keras on JAX."""
+    name = dtypes.standardize_dtype(dtype)
+    if name in ("bool", "int8", "int16"):
+        return np.dtype("int32")
+    if name in ("uint8", "uint16"):
+        return np.dtype("uint32")
+    return dtypes.to_numpy_dtype(name)
+
+
+# -- more creation ----------------------------------------------------------------------------------
+def empty(shape, dtype=None):
+    return jnp.empty(shape, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+def empty_like(x, dtype=None):
+    x = convert_to_tensor(x)
+    return jnp.empty_like(x, dtype=x.dtype if dtype is None else dtypes.to_numpy_dtype(dtype))
+
+
+def _spaced(fn, start, stop, dtype, **kwargs):
+    start, stop = _promote_float(start, stop)
+    out = fn(start, stop, **kwargs)
+    return out.astype(dtypes.to_numpy_dtype(start.dtype if dtype is None else dtype))
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    return _spaced(jnp.geomspace, start, stop, dtype, num=num, endpoint=endpoint, axis=axis)
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+    return _spaced(jnp.logspace, start, stop, dtype, num=num, endpoint=endpoint, base=base,
+                   axis=axis)
+
+
+def bartlett(x):
+    return jnp.bartlett(x).astype(dtypes.to_numpy_dtype(None))
+
+
+def blackman(x):
+    return jnp.blackman(x).astype(dtypes.to_numpy_dtype(None))
+
+
+def hamming(x):
+    return jnp.hamming(x).astype(dtypes.to_numpy_dtype(None))
+
+
+def hanning(x):
+    return jnp.hanning(x).astype(dtypes.to_numpy_dtype(None))
+
+
+def kaiser(x, beta):
+    return jnp.kaiser(x, beta).astype(dtypes.to_numpy_dtype(None))
+
+
+def vander(x, N=None, increasing=False):
+    return jnp.vander(convert_to_tensor(x), N=N, increasing=increasing)
+
+
+# -- more element-wise unary ------------------------------------------------------------------------
+def angle(x):
+    return jnp.angle(_float_input(x))
+
+
+def conjugate(x):
+    return jnp.conjugate(convert_to_tensor(x))
+
+
+conj = conjugate
+
+
+def real(x):
+    return jnp.real(convert_to_tensor(x))
+
+
+def imag(x):
+    return jnp.imag(convert_to_tensor(x))
+
+
+def deg2rad(x):
+    return jnp.deg2rad(_float_input(x))
+
+
+def rad2deg(x):
+    return jnp.rad2deg(_float_input(x))
+
+
+def fabs(x):
+    return jnp.abs(_float_input(x))
+
+
+def i0(x):
+    return jnp.i0(_float_input(x))
+
+
+def sinc(x):
+    return jnp.sinc(_float_input(x))
+
+
+def trunc(x):
+    return jnp.trunc(convert_to_tensor(x))
+
+
+def signbit(x):
+    return jnp.signbit(convert_to_tensor(x))
+
+
+def isneginf(x):
+    return jnp.isneginf(convert_to_tensor(x))
+
+
+def isposinf(x):
+    return jnp.isposinf(convert_to_tensor(x))
+
+
+def isreal(x):
+    return jnp.isreal(convert_to_tensor(x))
+
+
+def bitwise_invert(x):
+    return jnp.invert(convert_to_tensor(x))
+
+
+bitwise_not = bitwise_invert
+
+
+# -- more element-wise binary -----------------------------------------------------------------------
+def fmax(x1, x2):
+    return jnp.fmax(*promote(x1, x2))
+
+
+def fmin(x1, x2):
+    return jnp.fmin(*promote(x1, x2))
+
+
+def fmod(x1, x2):
+    dtype = _common_dtype(x1, x2)
+    dtype = "int32" if dtype == "bool" else dtype
+    return jnp.fmod(convert_to_tensor(x1, dtype=dtype), convert_to_tensor(x2, dtype=dtype))
+
+
+def gcd(x1, x2):
+    return jnp.gcd(*promote(x1, x2))
+
+
+def lcm(x1, x2):
+    return jnp.lcm(*promote(x1, x2))
+
+
+def heaviside(x1, x2):
+    return jnp.heaviside(*_promote_float(x1, x2))
+
+
+def hypot(x1, x2):
+    return jnp.hypot(*_promote_float(x1, x2))
+
+
+def logaddexp2(x1, x2):
+    return jnp.logaddexp2(*_promote_float(x1, x2))
+
+
+def nextafter(x1, x2):
+    return jnp.nextafter(*_promote_float(x1, x2))
+
+
+def ldexp(x1, x2):
+    return jnp.ldexp(_float_input(x1), convert_to_tensor(x2))
+
+
+def bitwise_and(x, y):
+    return jnp.bitwise_and(*promote(x, y))
+
+
+def bitwise_or(x, y):
+    return jnp.bitwise_or(*promote(x, y))
+
+
+def bitwise_xor(x, y):
+    return jnp.bitwise_xor(*promote(x, y))
+
+
+def _shift_operands(x, y):
+    dtype = _common_dtype(x, y)
+    dtype = "int32" if dtype == "bool" else dtype
+    return convert_to_tensor(x, dtype=dtype), convert_to_tensor(y, dtype=dtype)
+
+
+def bitwise_left_shift(x, y):
+    return jnp.left_shift(*_shift_operands(x, y))
+
+
+def bitwise_right_shift(x, y):
+    # Signed integers shift arithmetically (the sign is kept), as in NumPy.
+    return jnp.right_shift(*_shift_operands(x, y))
+
+
+left_shift = bitwise_left_shift
+right_shift = bitwise_right_shift
+
+
+def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return jnp.allclose(*promote(x1, x2), rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def isin(x1, x2, assume_unique=False, invert=False):
+    x1, x2 = promote(convert_to_tensor(x1), convert_to_tensor(x2))
+    return jnp.isin(x1, x2, assume_unique=assume_unique, invert=invert)
+
+
+# -- products -----------------------------------------------------------------------------------
+def inner(x1, x2):
+    return jnp.inner(*promote(convert_to_tensor(x1), convert_to_tensor(x2)))
+
+
+def vdot(x1, x2):
+    return jnp.vdot(*promote(convert_to_tensor(x1), convert_to_tensor(x2)))
+
+
+def kron(x1, x2):
+    return jnp.kron(*promote(convert_to_tensor(x1), convert_to_tensor(x2)))
+
+
+def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    x1, x2 = promote(convert_to_tensor(x1), convert_to_tensor(x2))
+    return jnp.cross(x1, x2, axisa=axisa, axisb=axisb, axisc=axisc, axis=axis)
+
+
+def correlate(x1, x2, mode="valid"):
+    return jnp.correlate(*_promote_float(x1, x2), mode=mode)
+
+
+def slogdet(x):
+    sign, logabsdet = jnp.linalg.slogdet(_float_input(x))
+    return sign, logabsdet
+
+
+# -- more reductions --------------------------------------------------------------------------------
+def nansum(x, axis=None, keepdims=False):
+    x = convert_to_tensor(x)
+    return jnp.nansum(x, axis=axis, keepdims=keepdims, dtype=_accumulate_dtype(x.dtype))
+
+
+def nanprod(x, axis=None, keepdims=False):
+    x = convert_to_tensor(x)
+    return jnp.nanprod(x, axis=axis, keepdims=keepdims, dtype=_accumulate_dtype(x.dtype))
+
+
+def nanmax(x, axis=None, keepdims=False):
+    return jnp.nanmax(convert_to_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def nanmin(x, axis=None, keepdims=False):
+    return jnp.nanmin(convert_to_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def nanmean(x, axis=None, keepdims=False):
+    return jnp.nanmean(_float_input(x), axis=axis, keepdims=keepdims)
+
+
+def nanvar(x, axis=None, keepdims=False):
+    return jnp.nanvar(_float_input(x), axis=axis, keepdims=keepdims)
+
+
+def nanstd(x, axis=None, keepdims=False):
+    return jnp.nanstd(_float_input(x), axis=axis, keepdims=keepdims)
+
+
+def nanargmax(x, axis=None, keepdims=False):
+    return jnp.nanargmax(convert_to_tensor(x), axis=axis, keepdims=keepdims).astype(jnp.int32)
+
+
+def nanargmin(x, axis=None, keepdims=False):
+    return jnp.nanargmin(convert_to_tensor(x), axis=axis, keepdims=keepdims).astype(jnp.int32)
+
+
+def _cumulative_dtype(x, dtype):
+    if dtype is not None:
+        return dtypes.to_numpy_dtype(dtype)
+    return np.dtype("int32") if x.dtype == jnp.bool_ else x.dtype
+
+
+def nancumsum(x, axis=None, dtype=None):
+    x = convert_to_tensor(x)
+    return jnp.nancumsum(x, axis=axis, dtype=_cumulative_dtype(x, dtype))
+
+
+def nancumprod(x, axis=None, dtype=None):
+    x = convert_to_tensor(x)
+    return jnp.nancumprod(x, axis=axis, dtype=_cumulative_dtype(x, dtype))
+
+
+def ptp(x, axis=None, keepdims=False):
+    return jnp.ptp(convert_to_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def median(x, axis=None, keepdims=False):
+    return jnp.median(_float_input(x), axis=axis, keepdims=keepdims)
+
+
+def nanmedian(x, axis=None, keepdims=False):
+    return jnp.nanmedian(_float_input(x), axis=axis, keepdims=keepdims)
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    x = _float_input(x)
+    q = convert_to_tensor(q, dtype=x.dtype.name)
+    return jnp.quantile(x, q, axis=axis, method=method, keepdims=keepdims)
+
+
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    x = _float_input(x)
+    q = convert_to_tensor(q, dtype=x.dtype.name)
+    return jnp.nanquantile(x, q, axis=axis, method=method, keepdims=keepdims)
+
+
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    x = _float_input(x)
+    q = convert_to_tensor(q, dtype=x.dtype.name)
+    return jnp.percentile(x, q, axis=axis, method=method, keepdims=keepdims)
+
+
+def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+    x = _float_input(x)
+    q = convert_to_tensor(q, dtype=x.dtype.name)
+    return jnp.nanpercentile(x, q, axis=axis, method=method, keepdims=keepdims)
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    if x is None:
+        y = _float_input(y)
+    else:
+        y, x = _promote_float(y, x)
+    return jnp.trapezoid(y, x, dx=dx, axis=axis)
+
+
+def corrcoef(x):
+    return jnp.corrcoef(_float_input(x))
+
+
+def histogram(x, bins=10, range=None):
+    x = _float_input(x)
+    counts, edges = jnp.histogram(x, bins=bins, range=range)
+    return counts.astype(x.dtype), edges.astype(x.dtype)
+
+
+# -- more shape manipulation and indexing -------------------------------------------------------------
+def append(x1, x2, axis=None):
+    return jnp.append(*promote(convert_to_tensor(x1), convert_to_tensor(x2)), axis=axis)
+
+
+def array_split(x, indices_or_sections, axis=0):
+    return jnp.array_split(convert_to_tensor(x), indices_or_sections, axis=axis)
+
+
+def hsplit(x, indices_or_sections):
+    return jnp.hsplit(convert_to_tensor(x), indices_or_sections)
+
+
+def vsplit(x, indices_or_sections):
+    return jnp.vsplit(convert_to_tensor(x), indices_or_sections)
+
+
+def dsplit(x, indices_or_sections):
+    return jnp.dsplit(convert_to_tensor(x), indices_or_sections)
+
+
+def dstack(xs):
+    return jnp.dstack(promote(*xs))
+
+
+def diagflat(x, k=0):
+    return jnp.diagflat(convert_to_tensor(x), k=k)
+
+
+def diff(a, n=1, axis=-1):
+    return jnp.diff(convert_to_tensor(a), n=n, axis=axis)
+
+
+def fliplr(x):
+    return jnp.fliplr(convert_to_tensor(x))
+
+
+def flipud(x):
+    return jnp.flipud(convert_to_tensor(x))
+
+
+def rot90(array, k=1, axes=(0, 1)):
+    return jnp.rot90(convert_to_tensor(array), k=k, axes=tuple(axes))
+
+
+def argpartition(x, kth, axis=-1):
+    x = convert_to_tensor(x)
+    if axis is None:
+        x, axis = jnp.ravel(x), 0
+    return jnp.argpartition(x, kth, axis=axis).astype(jnp.int32)
+
+
+def digitize(x, bins):
+    x, bins = promote(convert_to_tensor(x), convert_to_tensor(bins))
+    return jnp.digitize(x, bins).astype(jnp.int32)
+
+
+def get_item(x, key):
+    return convert_to_tensor(x)[key]
+
+
+def nonzero(x):
+    return tuple(i.astype(jnp.int32) for i in jnp.nonzero(convert_to_tensor(x)))
+
+
+def select(condlist, choicelist, default=0):
+    dtype = _common_dtype(*choicelist, default)
+    conditions = [convert_to_tensor(c).astype(jnp.bool_) for c in condlist]
+    choices = [convert_to_tensor(c, dtype=dtype) for c in choicelist]
+    return jnp.select(conditions, choices, default=convert_to_tensor(default, dtype=dtype))
+
+
+def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+           axis=None, size=None, fill_value=None):
+    out = jnp.unique(convert_to_tensor(x), return_index=return_index,
+                     return_inverse=return_inverse, return_counts=return_counts, axis=axis,
+                     equal_nan=False, size=size, fill_value=fill_value, sorted=sorted)
+    if not isinstance(out, tuple):
+        return out
+    return (out[0], *(i.astype(jnp.int32) for i in out[1:]))
+
+
+def unravel_index(indices, shape):
+    indices = convert_to_tensor(indices)
+    if indices.dtype == jnp.bool_:
+        indices = indices.astype(jnp.int32)
+    return tuple(jnp.unravel_index(indices, tuple(shape)))
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    return jnp.vectorize(pyfunc, excluded=set() if excluded is None else excluded,
+                         signature=signature)
+
+
+def view(x, dtype=None):
+    x = convert_to_tensor(x)
+    return x if dtype is None else x.view(dtypes.to_numpy_dtype(dtype))

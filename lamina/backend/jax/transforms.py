@@ -46,3 +46,27 @@ def tree_flatten(tree):
 
 def tree_unflatten(treedef, leaves):
     return jax.tree_util.tree_unflatten(treedef, leaves)
+
+
+def associative_scan(fn, elems, reverse=False, axis=0):
+    return lax.associative_scan(fn, elems, reverse=reverse, axis=axis)
+
+
+def map(fn, xs):
+    return lax.map(fn, xs)
+
+
+def switch(index, branches, *operands):
+    return lax.switch(index, branches, *operands)
+
+
+def vectorized_map(fn, elements):
+    return jax.vmap(fn)(elements)
+
+
+def custom_gradient(fn):
+    return jax.custom_gradient(fn)
+
+
+def jvp(fn, primals, tangents, has_aux=False):
+    return jax.jvp(fn, primals, tangents, has_aux=has_aux)
