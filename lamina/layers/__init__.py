@@ -1,6 +1,13 @@
 """Layers: the Layer base and one module per family."""
 
 from lamina.layers.activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
+from lamina.layers.attention import (
+    AdditiveAttention,
+    Attention,
+    GroupedQueryAttention,
+    GroupQueryAttention,
+    MultiHeadAttention,
+)
 from lamina.layers.convolution import (
     Conv1D,
     Conv1DTranspose,
@@ -22,6 +29,7 @@ from lamina.layers.convolution import (
     SeparableConvolution2D,
 )
 from lamina.layers.core import Dense, Embedding, Identity, Lambda, Masking
+from lamina.layers.einsum_dense import EinsumDense
 from lamina.layers.input_layer import Input, InputLayer
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
@@ -101,6 +109,22 @@ from lamina.layers.reshaping import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from lamina.layers.rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    ConvLSTM1D,
+    ConvLSTM2D,
+    ConvLSTM3D,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
+    Wrapper,
+)
 from lamina.saving import serialization
 
 serialization.register_builtins("layers", {cls.__name__: cls for cls in (
@@ -116,7 +140,11 @@ serialization.register_builtins("layers", {cls.__name__: cls for cls in (
     GlobalMaxPooling2D, GlobalMaxPooling3D, GroupNormalization, LayerNormalization,
     MaxPooling1D, MaxPooling2D, MaxPooling3D, RMSNormalization, UnitNormalization,
     Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv1D,
-    DepthwiseConv2D, SeparableConv1D, SeparableConv2D)})
+    DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+    AdditiveAttention, Attention, EinsumDense, GroupedQueryAttention, MultiHeadAttention,
+    Bidirectional, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, GRU, GRUCell, LSTM, LSTMCell, RNN,
+    SimpleRNN, SimpleRNNCell, StackedRNNCells, TimeDistributed, Wrapper)})
+serialization.register_builtins("layers", {"GroupQueryAttention": GroupQueryAttention})
 # Keras 3's long convolution names (Convolution2D, SeparableConvolution1D, ...) load as the same
 # classes.
 serialization.register_builtins("layers", {name: cls for name, cls in (
@@ -152,23 +180,27 @@ def get(identifier, custom_objects=None):
     return deserialize(identifier, custom_objects=custom_objects)
 
 
-__all__ = ["ELU", "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average",
-           "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D",
-           "AvgPool3D", "BatchNormalization", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D",
-           "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D",
-           "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Convolution3D",
-           "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Cropping3D", "Dense",
-           "DepthwiseConv1D", "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten",
-           "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+__all__ = ["ELU", "GRU", "LSTM", "RNN", "Activation", "ActivityRegularization", "Add",
+           "AdditiveAttention", "AlphaDropout", "Attention", "Average", "AveragePooling1D",
+           "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
+           "BatchNormalization", "Bidirectional", "Concatenate", "Conv1D", "Conv1DTranspose",
+           "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "ConvLSTM1D", "ConvLSTM2D",
+           "ConvLSTM3D", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+           "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose", "Cropping1D",
+           "Cropping2D", "Cropping3D", "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Dot",
+           "Dropout", "EinsumDense", "Embedding", "Flatten", "GRUCell", "GaussianDropout",
+           "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
            "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
            "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D",
-           "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GroupNormalization", "Identity", "Input",
-           "InputLayer", "InputSpec", "Lambda", "Layer", "LayerNormalization", "LeakyReLU",
-           "Masking", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D",
-           "MaxPooling3D", "Maximum", "Minimum", "Multiply", "PReLU", "Permute", "RMSNormalization",
+           "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GroupNormalization", "GroupQueryAttention",
+           "GroupedQueryAttention", "Identity", "Input", "InputLayer", "InputSpec", "LSTMCell",
+           "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D",
+           "MaxPool2D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum",
+           "Minimum", "MultiHeadAttention", "Multiply", "PReLU", "Permute", "RMSNormalization",
            "ReLU", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",
-           "SeparableConvolution1D", "SeparableConvolution2D", "Softmax", "SpatialDropout1D",
-           "SpatialDropout2D", "SpatialDropout3D", "Subtract", "UnitNormalization", "UpSampling1D",
-           "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add",
-           "average", "concatenate", "deserialize", "dot", "get", "maximum", "minimum", "multiply",
-           "serialize", "subtract"]
+           "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell",
+           "Softmax", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+           "StackedRNNCells", "Subtract", "TimeDistributed", "UnitNormalization", "UpSampling1D",
+           "UpSampling2D", "UpSampling3D", "Wrapper", "ZeroPadding1D", "ZeroPadding2D",
+           "ZeroPadding3D", "add", "average", "concatenate", "deserialize", "dot", "get",
+           "maximum", "minimum", "multiply", "serialize", "subtract"]
