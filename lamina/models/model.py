@@ -70,3 +70,25 @@ class Model(Trainer, Layer):
         config = Layer.get_config(self)
         return {"name": config["name"], "trainable": config["trainable"]}
 
+    # -- saving (thin wrappers over lamina.saving) ---------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save architecture, weights and compile/optimizer state to a `.keras` file."""
+        from lamina.saving import saving_api
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Save the weights (and optimizer state) to a `.weights.h5` file."""
+        from lamina.saving import saving_api
+        saving_api.save_weights(self, filepath, overwrite=overwrite,
+                                max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights from a `.weights.h5` or `.keras` file into this built model."""
+        from lamina.saving import saving_api
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs):
+        """The model's config as a JSON string (`json.dumps` keyword arguments apply)."""
+        from lamina.saving import archive
+        return archive.to_json_string(archive.model_config(self), **kwargs)
+

@@ -39,8 +39,28 @@ def register_keras_serializable(package="Custom", name=None):
     return decorator
 
 
+def get_custom_objects():
+    """The global table of registered custom objects (name -> class or function).
+
+    `register_keras_serializable` fills it; adding an entry makes that name loadable too.
+
+    Returns:
+        The live dict (changes to it take effect).
+
+    >>> "MyLayer" in lamina.saving.get_custom_objects()
+    False
+    """
+    return _REGISTERED
+
+
 def get_registered_name(obj):
-    return getattr(obj, "_registered_name", None) or getattr(obj, "__name__", type(obj).__name__)
+    return _own_registered_name(obj) or getattr(obj, "__name__", type(obj).__name__)
+
+
+def _own_registered_name(obj):
+    # Only the object's own registration counts: an unregistered subclass of a registered class
+    # must not be saved (and then loaded) as its parent.
+    return getattr(obj, "__dict__", {}).get("_registered_name")
 
 
 def get_registered_object(name, custom_objects=None, module_objects=None):
@@ -68,11 +88,18 @@ class CustomObjectScope:
 custom_object_scope = CustomObjectScope
 
 
+# Where Keras 3 writes these classes from (Keras resolves "Functional" only by this module).
+_KERAS_MODULES = {"lamina.models.functional": "keras.src.models.functional",
+                  "lamina.models.sequential": "keras"}
+
+
 def _keras_module(obj):
     module = type(obj).__module__ if not inspect.isclass(obj) else obj.__module__
     parts = module.split(".")
     if parts[0] != "lamina":
         return module
+    if module in _KERAS_MODULES:
+        return _KERAS_MODULES[module]
     return "keras." + parts[1] if len(parts) > 1 else "keras"
 
 
@@ -102,7 +129,7 @@ def serialize_keras_object(obj):
         raise TypeError(f"Cannot serialize {obj!r}: it has no get_config(). Define get_config() "
                         "and register the class with register_keras_serializable().")
     cls = type(obj)
-    registered = getattr(cls, "_registered_name", None)
+    registered = _own_registered_name(cls)
     return {"module": _keras_module(obj), "class_name": cls.__name__,
             "config": obj.get_config(), "registered_name": registered or cls.__name__}
 
@@ -132,20 +159,24 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None, f
         obj = (get_registered_object(name, custom_objects, module_objects)
                or get_registered_object(inner, custom_objects, module_objects))
         if obj is None:
-            raise ValueError(_unknown(family, inner, module_objects))
+            raise ValueError(_unknown(family, inner, module_objects, config.get("module")))
         return obj
     name = config.get("registered_name") or class_name
     cls = (get_registered_object(name, custom_objects, module_objects)
            or get_registered_object(class_name, custom_objects, module_objects))
     if cls is None:
-        raise ValueError(_unknown(family, class_name, module_objects))
+        raise ValueError(_unknown(family, class_name, module_objects, config.get("module")))
     if hasattr(cls, "from_config"):
         return cls.from_config(inner)
     return cls(**inner)
 
 
-def _unknown(family, name, module_objects):
+def _unknown(family, name, module_objects, module=None):
     known = sorted(k for k in (module_objects or {}) if not k.startswith("_"))
     hint = f" Known names: {known}." if known else ""
-    return (f"Unknown {family}: {name!r}.{hint} For a custom one, pass custom_objects={{'{name}': "
-            f"...}} or decorate it with @lamina.saving.register_keras_serializable().")
+    # lamina resolves names only through its tables: a module named in a file is never imported.
+    foreign = (f" The config names module {module!r}; lamina never imports modules named in a "
+               "config." if isinstance(module, str) and not module.split(".")[0] in (
+                   "keras", "lamina") else "")
+    return (f"Unknown {family}: {name!r}.{foreign}{hint} For a custom one, pass custom_objects="
+            f"{{'{name}': ...}} or decorate it with @lamina.saving.register_keras_serializable().")
