@@ -8,6 +8,7 @@ from lamina import (
     backend,
     callbacks,
     constraints,
+    datasets,
     initializers,
     layers,
     losses,
@@ -40,5 +41,5 @@ def version():
 
 __all__ = ["Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model",
            "Optimizer", "Regularizer", "Sequential", "StatelessScope", "Variable", "activations",
-           "backend", "callbacks", "constraints", "initializers", "layers", "losses", "metrics",
+           "backend", "callbacks", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
            "models", "ops", "optimizers", "random", "regularizers", "saving", "utils", "version"]
