@@ -10,7 +10,7 @@ import sys
 import types
 
 from lamina.backend import config
-from lamina.backend.common import dtypes
+from lamina.backend.common import dtypes, global_state
 from lamina.backend.common.masking import get_keras_mask, set_keras_mask
 from lamina.backend.common.stateless_scope import (
     StatelessScope,
@@ -71,6 +71,33 @@ class _BackendNamespace(types.ModuleType):
 sys.modules[__name__].__class__ = _BackendNamespace
 
 
+def clear_session(free_memory=True):
+    """Reset generated layer names and uids; with `free_memory`, also collect garbage and drop
+    compiled-function caches."""
+    global_state.clear_session(free_memory, clear_caches=core.clear_caches)
+
+
+def get_uid(prefix=""):
+    """A per-prefix counter starting at 1 (`get_uid("dense")` -> 1, then 2, ...)."""
+    return global_state.get_uid(prefix)
+
+
+def is_float_dtype(dtype):
+    """Whether `dtype` is a floating dtype: `is_float_dtype("bfloat16")` is True."""
+    return dtypes.is_float(dtype)
+
+
+def is_int_dtype(dtype):
+    """Whether `dtype` is an integer dtype (bool is not): `is_int_dtype("uint8")` is True."""
+    return dtypes.is_int(dtype)
+
+
+def is_keras_tensor(x):
+    """Whether `x` is a symbolic tensor (from `Input` or a layer called on one)."""
+    from lamina.ops.symbolic import KerasTensor  # ops sits above the backend
+    return isinstance(x, KerasTensor)
+
+
 def supports(capability):
     """Whether the current backend supports a named capability: "float64", "jit", "donation",
     "training" (gradients and `fit`; the numpy backend runs inference only),
@@ -80,8 +107,10 @@ def supports(capability):
     return _CAPABILITIES[config.backend()].get(capability, False)
 
 
-__all__ = ["StatelessScope", "Variable", "backend", "cast", "config", "convert_to_numpy",
-           "convert_to_tensor", "core", "dtypes", "epsilon", "floatx", "get_keras_mask", "get_stateless_scope",
-           "image", "image_data_format", "in_stateless_scope", "is_tensor", "linalg", "math", "nn", "numpy",
-           "random", "result_type", "set_epsilon", "set_floatx", "set_image_data_format", "set_keras_mask",
-           "standardize_dtype", "supports", "transforms"]
+__all__ = ["StatelessScope", "Variable", "backend", "cast", "clear_session", "config",
+           "convert_to_numpy", "convert_to_tensor", "core", "dtypes", "epsilon", "floatx",
+           "get_keras_mask", "get_stateless_scope", "get_uid", "image", "image_data_format",
+           "in_stateless_scope", "is_float_dtype", "is_int_dtype", "is_keras_tensor", "is_tensor",
+           "linalg", "math", "nn", "numpy", "random", "result_type", "set_epsilon", "set_floatx",
+           "set_image_data_format", "set_keras_mask", "standardize_dtype", "supports",
+           "transforms"]

@@ -70,11 +70,10 @@ class Functional(Model):
         self._inputs = flat_inputs
         self._outputs = flat_outputs
         self._nodes = topological_nodes(flat_inputs, flat_outputs)
-        layers = [x.node.operation for x in flat_inputs]
-        for node in self._nodes:
-            op = node.operation
-            if isinstance(op, Layer) and not any(op is existing for existing in layers):
-                layers.append(op)
+        # Keras's layer order (deepest first, ties by first visit from the outputs), so that
+        # `layers`, `weights` and `get_weights()` list things as Keras does.
+        from lamina.saving.weights_h5 import keras_layer_order
+        layers = keras_layer_order(self)
         self._graph_layers = layers
         for layer in layers:
             if not any(layer is existing for existing in self._layers):

@@ -1,5 +1,6 @@
 """Process-wide settings (lamina/backend/config.py): backend choice, floatx, epsilon, layout."""
 
+import numpy as np
 import pytest
 
 from lamina import backend
@@ -84,3 +85,19 @@ def test_image_data_format():
 def test_supports_capabilities():
     assert backend.supports("jit") is True
     assert backend.supports("no_such_capability") is False
+
+
+def test_uids_dtype_predicates_and_clear_session():
+    import lamina
+    from lamina import backend
+    backend.clear_session()
+    assert [backend.get_uid("block"), backend.get_uid("block"), backend.get_uid()] == [1, 2, 1]
+    assert backend.is_float_dtype("bfloat16") and not backend.is_float_dtype("int32")
+    assert backend.is_int_dtype("uint8") and not backend.is_int_dtype("bool")
+    assert backend.is_keras_tensor(lamina.Input((2,)))
+    assert not backend.is_keras_tensor(np.zeros(2))
+    lamina.layers.Dense(1)
+    backend.clear_session()
+    # Names and uids start again after a cleared session.
+    assert lamina.layers.Dense(1).name == "dense"
+    assert backend.get_uid("block") == 1

@@ -207,3 +207,8 @@ def scatter_update(inputs, indices, updates, reduction=None):
 def unstack(x, num=None, axis=0):
     x = convert_to_tensor(x)
     return [jnp.take(x, i, axis=axis) for i in range(x.shape[axis])]
+
+
+def clear_caches():
+    """Drop JAX's in-memory caches of traced and compiled functions."""
+    jax.clear_caches()

@@ -242,3 +242,7 @@ def scatter_update(inputs, indices, updates, reduction=None):
 def unstack(x, num=None, axis=0):
     x = convert_to_tensor(x)
     return [np.take(x, i, axis=axis) for i in range(x.shape[axis])]
+
+
+def clear_caches():
+    """Nothing is compiled on the NumPy backend, so there is nothing to drop."""
