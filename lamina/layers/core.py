@@ -35,12 +35,16 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 lora_rank=None, **kwargs):
+                 lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
             raise ValueError(f"Dense: `units` must be a positive int. Received: units={units!r}")
-        if lora_rank is not None:
-            raise NotImplementedError("Dense: `lora_rank` (LoRA) is not supported yet.")
+        if lora_rank is not None or lora_alpha is not None:
+            raise NotImplementedError("Dense: `lora_rank`/`lora_alpha` (LoRA) are not supported "
+                                      "yet; leave them None.")
+        if quantization_config is not None:
+            raise NotImplementedError("Dense: `quantization_config` is not supported yet. "
+                                      f"Received: {quantization_config!r}; leave it None.")
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias

@@ -160,8 +160,12 @@ class Sequential(Model):
             if build:
                 entry["build_config"] = build
             layers.append(entry)
-        return {"name": self.name, "trainable": self.trainable,
-                "dtype": Layer.get_config(self)["dtype"], "layers": layers}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": Layer.get_config(self)["dtype"], "layers": layers}
+        if self._input_layer is not None:
+            # Keras records the batch input shape the model was built for.
+            config["build_input_shape"] = tuple(self._input_layer.batch_shape)
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -171,6 +175,8 @@ class Sequential(Model):
             layer = deserialize_layer(entry, custom_objects=custom_objects)
             model.add(layer, rebuild=False)
         model._maybe_rebuild()
+        if not model.built and config.get("build_input_shape") is not None:
+            model.build(tuple(config["build_input_shape"]))
         if not model.built:
             for entry, layer in zip([e for e in config["layers"]
                                      if e.get("class_name") != "InputLayer"], model._stack):

@@ -98,3 +98,14 @@ def test_subclassed_model_build_creates_weights_for_summary():
     assert any("Total params: 66" in line for line in lines)
     with pytest.raises(ValueError, match=r"shape tuple such as \(None, 784\)"):
         Net().build(5)
+
+
+def test_config_records_build_input_shape_as_keras():
+    model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)])
+    config = model.get_config()
+    assert config["build_input_shape"] == (None, 3)
+    # A config without an InputLayer entry (as Keras writes for a model built with build())
+    # is built from build_input_shape.
+    config["layers"] = [e for e in config["layers"] if e["class_name"] != "InputLayer"]
+    clone = lamina.Sequential.from_config(config)
+    assert clone.built and [tuple(w.shape) for w in clone.weights] == [(3, 2), (2,)]
