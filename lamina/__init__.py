@@ -7,12 +7,15 @@ from lamina import (
     activations,
     backend,
     callbacks,
+    config,
     constraints,
     datasets,
+    dtype_policies,
     initializers,
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,
@@ -21,7 +24,9 @@ from lamina import (
     saving,
     utils,
 )
-from lamina.backend import StatelessScope, Variable
+from lamina.backend import StatelessScope, Variable, device, remat
+from lamina.backend.common.scopes import RematScope, name_scope
+from lamina.dtype_policies import DTypePolicy, FloatDTypePolicy
 from lamina.initializers import Initializer
 from lamina.layers import Input, InputSpec, Layer
 from lamina.losses import Loss
@@ -39,7 +44,9 @@ def version():
     return __version__
 
 
-__all__ = ["Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model",
-           "Optimizer", "Regularizer", "Sequential", "StatelessScope", "Variable", "activations",
-           "backend", "callbacks", "constraints", "datasets", "initializers", "layers", "losses", "metrics",
-           "models", "ops", "optimizers", "random", "regularizers", "saving", "utils", "version"]
+__all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "Input", "InputSpec", "KerasTensor",
+           "Layer", "Loss", "Metric", "Model", "Optimizer", "Regularizer", "RematScope",
+           "Sequential", "StatelessScope", "Variable", "activations", "backend", "callbacks",
+           "config", "constraints", "datasets", "device", "dtype_policies", "initializers",
+           "layers", "losses", "metrics", "mixed_precision", "models", "name_scope", "ops",
+           "optimizers", "random", "regularizers", "remat", "saving", "utils", "version"]

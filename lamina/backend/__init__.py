@@ -98,6 +98,24 @@ def is_keras_tensor(x):
     return isinstance(x, KerasTensor)
 
 
+def device(device_name):
+    """Context manager placing new tensors on `device_name` ("cpu", "gpu:0", ...)."""
+    return core.device_scope(device_name)
+
+
+def list_devices(device_type=None):
+    """The backend's devices as names like "cpu:0" or "gpu:1"."""
+    return core.list_devices(device_type)
+
+
+def remat(fn):
+    """`fn` (a function or layer) with its activations recomputed in the backward pass instead
+    of stored: less memory for more compute."""
+    if not callable(fn):
+        raise TypeError(f"remat: expected a function or layer. Received: {fn!r}")
+    return transforms.remat(fn)
+
+
 def supports(capability):
     """Whether the current backend supports a named capability: "float64", "jit", "donation",
     "training" (gradients and `fit`; the numpy backend runs inference only),
@@ -108,9 +126,9 @@ def supports(capability):
 
 
 __all__ = ["StatelessScope", "Variable", "backend", "cast", "clear_session", "config",
-           "convert_to_numpy", "convert_to_tensor", "core", "dtypes", "epsilon", "floatx",
-           "get_keras_mask", "get_stateless_scope", "get_uid", "image", "image_data_format",
-           "in_stateless_scope", "is_float_dtype", "is_int_dtype", "is_keras_tensor", "is_tensor",
-           "linalg", "math", "nn", "numpy", "random", "result_type", "set_epsilon", "set_floatx",
-           "set_image_data_format", "set_keras_mask", "standardize_dtype", "supports",
-           "transforms"]
+           "convert_to_numpy", "convert_to_tensor", "core", "device", "dtypes", "epsilon",
+           "floatx", "get_keras_mask", "get_stateless_scope", "get_uid", "image",
+           "image_data_format", "in_stateless_scope", "is_float_dtype", "is_int_dtype",
+           "is_keras_tensor", "is_tensor", "linalg", "list_devices", "math", "nn", "numpy",
+           "random", "remat", "result_type", "set_epsilon", "set_floatx", "set_image_data_format",
+           "set_keras_mask", "standardize_dtype", "supports", "transforms"]

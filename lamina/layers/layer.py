@@ -9,12 +9,14 @@ import inspect
 import threading
 
 from lamina import backend, ops
+from lamina.backend.common.autocast import AutocastScope
 from lamina.backend.common.masking import (
     close_mask_table,
     get_keras_mask,
     open_mask_table,
     set_keras_mask,
 )
+from lamina.backend.common.scopes import current_name_scope, current_remat_scope
 from lamina.backend.common.variables import Variable, auto_name
 from lamina.layers.input_spec import assert_input_compatibility
 from lamina.ops.symbolic import KerasTensor, compute_output_spec, record_node
@@ -24,12 +26,6 @@ from lamina.utils.naming import to_snake_case
 
 _CONTEXT = threading.local()
 _BASE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
-
-
-def _dtype_name(dtype):
-    if isinstance(dtype, dict):  # a serialized DTypePolicy
-        return dtype.get("config", {}).get("name")
-    return getattr(dtype, "name", dtype)
 
 
 class _CallContext:
@@ -81,7 +77,9 @@ class Layer:
                              f"Received: name={name!r}")
         self.name = name or auto_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype = backend.standardize_dtype(_dtype_name(dtype))
+        from lamina import dtype_policies
+        self._dtype_policy = dtype_policies.get(dtype)
+        self._dtype = self._dtype_policy.variable_dtype
         self.autocast = autocast
         from lamina import regularizers
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -89,6 +87,7 @@ class Layer:
         self.supports_masking = False
         self._build_shapes = None
         self._input_shape_arg = _input_shape_from_kwargs(type(self).__name__, kwargs)
+        self._remat_scope = current_remat_scope()  # as Keras: the scope at creation counts
 
     # -- tracking --------------------------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -123,7 +122,7 @@ class Layer:
             initializer = "glorot_uniform" if backend.dtypes.is_float(dtype) else "zeros"
         variable = backend.Variable(initializers.get(initializer), shape=shape, dtype=dtype,
                                     trainable=trainable, name=name or auto_name("variable"))
-        variable.path = f"{self.name}/{variable.name}"
+        variable.path = "/".join([*current_name_scope(), self.name, variable.name])
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
         _append(self._variables, variable)
@@ -291,7 +290,8 @@ class Layer:
             _CONTEXT.value = _CallContext(kwargs.get("training"))
             open_mask_table()
         try:
-            outputs = self.call(inputs, *rest, **kwargs)
+            with self._autocast_scope():
+                outputs = self._remat_call(inputs, rest, kwargs)
             self._set_output_masks(inputs, outputs, previous_mask)
             if self.activity_regularizer is not None:
                 for out in tree.flatten(outputs):
@@ -305,6 +305,37 @@ class Layer:
                 _CONTEXT.value = None
                 close_mask_table()
         return outputs
+
+    def _remat_call(self, inputs, rest, kwargs):
+        """`call`, recomputed in the backward pass when a RematScope chose this layer."""
+        scope = self._remat_scope
+
+        def plain(x):
+            return self.call(x, *rest, **kwargs)
+
+        if scope is None or scope.mode is None:
+            return plain(inputs)
+        if scope.mode == "activations" and getattr(self, "activation", None) is None:
+            return plain(inputs)
+        if scope.mode == "list_of_layers" and self.name not in scope.layer_names:
+            return plain(inputs)
+        if scope.mode == "larger_than":
+            flat = tree.flatten(inputs)
+            specs = [backend.core.Spec(tuple(x.shape), backend.standardize_dtype(x.dtype))
+                     for x in flat]
+            outputs = backend.core.eval_shape(
+                lambda *xs: plain(tree.pack_sequence_as(inputs, list(xs))), specs)
+            if sum(_size(tuple(o.shape)) for o in tree.flatten(outputs)) <= \
+                    scope.output_size_threshold:
+                return plain(inputs)
+        return backend.transforms.remat(plain)(inputs)
+
+    def _autocast_scope(self):
+        """Under a mixed policy, float variables read as the compute dtype during `call`; a
+        layer whose two dtypes agree turns an enclosing layer's casting off."""
+        policy = self._dtype_policy
+        mixed = policy.compute_dtype != policy.variable_dtype
+        return AutocastScope(policy.compute_dtype if mixed and self.autocast else None)
 
     def compute_mask(self, inputs, previous_mask):
         """The mask of the outputs: by default the incoming one (for layers that support
@@ -382,19 +413,28 @@ class Layer:
     # -- dtype ------------------------------------------------------------------------------------
     @property
     def dtype(self):
-        return self._dtype
+        """The dtype of the layer's variables (its policy's `variable_dtype`)."""
+        return self._dtype_policy.variable_dtype
 
     @property
     def compute_dtype(self):
-        return self._dtype
+        """The dtype the layer computes in; inputs are cast to it."""
+        return self._dtype_policy.compute_dtype
 
     @property
     def variable_dtype(self):
-        return self._dtype
+        return self._dtype_policy.variable_dtype
 
     @property
     def dtype_policy(self):
-        return self._dtype
+        """The layer's `lamina.dtype_policies.DTypePolicy`."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        from lamina import dtype_policies
+        self._dtype_policy = dtype_policies.get(value)
+        self._dtype = self._dtype_policy.variable_dtype
 
     # -- graph ------------------------------------------------------------------------------------
     @property
@@ -417,7 +457,8 @@ class Layer:
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": {"module": "keras", "class_name": "DTypePolicy",
-                            "config": {"name": self._dtype}, "registered_name": None}}
+                            "config": {"name": self._dtype_policy.name},
+                            "registered_name": None}}
         if self._input_shape_arg is not None:
             config["batch_input_shape"] = self._input_shape_arg
         return config

@@ -2,7 +2,6 @@
 
 from lamina import backend
 from lamina.layers.input_layer import InputLayer
-from lamina.layers.layer import Layer
 from lamina.models.model import Model
 from lamina.ops.symbolic import KerasTensor
 from lamina.utils import tree

@@ -7,6 +7,8 @@ stays pure inside compiled training steps. Each backend subclasses it to say how
 import numpy as np
 
 from lamina.backend.common import dtypes
+from lamina.backend.common.autocast import get_autocast_scope
+from lamina.backend.common.scopes import current_name_scope
 from lamina.backend.common.stateless_scope import get_stateless_scope, outside_stateless_scope
 
 _NAME_COUNTS = {}
@@ -39,7 +41,7 @@ class Variable:
         if name is not None and (not isinstance(name, str) or "/" in name):
             raise ValueError(f"Variable: `name` must be a string without '/'. Received: {name!r}")
         self.name = name or auto_name("variable")
-        self.path = self.name
+        self.path = "/".join([*current_name_scope(), self.name])
         self.trainable = bool(trainable)
         self.autocast = autocast
         self.aggregation = aggregation
@@ -81,14 +83,23 @@ class Variable:
         raise NotImplementedError
 
     # -- reads and writes ------------------------------------------------------------------------
-    @property
-    def value(self):
+    def _stored(self):
+        """The current value in the variable's own dtype (the stateless scope's, if mapped)."""
         scope = get_stateless_scope()
         if scope is not None:
             mapped = scope.get_current_value(self)
             if mapped is not None:
                 return mapped
         return self._value
+
+    @property
+    def value(self):
+        value = self._stored()
+        if self.autocast:
+            autocast = get_autocast_scope()
+            if autocast is not None:
+                value = autocast.maybe_cast(value, self._dtype)
+        return value
 
     def assign(self, value):
         value = self._convert(value)
@@ -103,10 +114,11 @@ class Variable:
         return value
 
     def assign_add(self, value):
-        return self.assign(self.value + self._broadcastable(value, "assign_add"))
+        # Updates accumulate in the variable's own dtype, also under a mixed-precision autocast.
+        return self.assign(self._stored() + self._broadcastable(value, "assign_add"))
 
     def assign_sub(self, value):
-        return self.assign(self.value - self._broadcastable(value, "assign_sub"))
+        return self.assign(self._stored() - self._broadcastable(value, "assign_sub"))
 
     def _broadcastable(self, value, method):
         value = self._convert(value)

@@ -212,3 +212,24 @@ def unstack(x, num=None, axis=0):
 def clear_caches():
     """Drop JAX's in-memory caches of traced and compiled functions."""
     jax.clear_caches()
+
+
+def list_devices(device_type=None):
+    """Device names such as "cpu:0" or "gpu:1" (of `device_type` when given)."""
+    devices = jax.devices(device_type) if device_type else jax.devices()
+    return [f"{d.platform}:{d.id}" for d in devices]
+
+
+def device_scope(device_name):
+    """Context manager placing new arrays on `device_name` ("cpu", "gpu:1", ...)."""
+    kind, _, index = str(device_name).lower().partition(":")
+    try:
+        devices = jax.devices(kind)
+    except RuntimeError:
+        devices = []
+    position = int(index) if index.isdigit() else 0
+    if not devices or position >= len(devices):
+        raise ValueError(f"device: no device named {device_name!r}. Available devices: "
+                         f"{list_devices()}.")
+    return jax.default_device(devices[position])
+

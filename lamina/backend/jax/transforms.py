@@ -70,3 +70,9 @@ def custom_gradient(fn):
 
 def jvp(fn, primals, tangents, has_aux=False):
     return jax.jvp(fn, primals, tangents, has_aux=has_aux)
+
+
+def remat(fn):
+    """`fn` recomputed during the backward pass instead of keeping its intermediates."""
+    return jax.checkpoint(fn)
+

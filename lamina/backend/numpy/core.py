@@ -246,3 +246,17 @@ def unstack(x, num=None, axis=0):
 
 def clear_caches():
     """Nothing is compiled on the NumPy backend, so there is nothing to drop."""
+
+
+def list_devices(device_type=None):
+    """The NumPy backend computes on the host CPU only."""
+    return ["cpu:0"] if device_type in (None, "cpu", "CPU") else []
+
+
+def device_scope(device_name):
+    """Only "cpu" / "cpu:0" exist on the NumPy backend; the scope changes nothing else."""
+    if str(device_name).lower() not in ("cpu", "cpu:0"):
+        raise ValueError(f"device: no device named {device_name!r}. Available devices: "
+                         "['cpu:0'] (the NumPy backend runs on the host).")
+    return contextlib.nullcontext()
+

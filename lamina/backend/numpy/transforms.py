@@ -218,3 +218,9 @@ def _tree_map(fn, *trees, is_leaf=None):
                              f"{other_def}.")
         others.append(other_leaves)
     return tree_unflatten(treedef, [fn(*args) for args in zip(leaves, *others)])
+
+
+def remat(fn):
+    """Nothing is differentiated on the NumPy backend, so nothing needs recomputing."""
+    return fn
+
