@@ -1,9 +1,13 @@
 """A real-data classifier: scikit-learn's bundled 8x8 handwritten digits (1797 images, offline).
 
-Run: python examples/digits.py
+Run: python examples/digits.py [--epochs 30] [--curves digits_curves.png]
 Result (seed 0, 2-core CPU): test accuracy about 0.97 on 360 held-out images after 30 epochs.
+With matplotlib installed (`pip install 'lamina[plot]'`) it also draws the loss and accuracy per
+epoch, training and validation, to a PNG and prints where it went.
 """
 
+import argparse
+import os
 
 import lamina
 from lamina import layers
@@ -43,10 +47,30 @@ def train(epochs=30, verbose=1, seed=0):
     return model, loss, accuracy
 
 
-def main():
-    model, loss, accuracy = train()
+def save_curves(history, path):
+    """Draw the training curves to `path`; returns the path, or None without matplotlib."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return None
+    return os.path.abspath(history.plot(path, title="digits MLP"))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
+    parser.add_argument("--curves", default="digits_curves.png",
+                        help="where to write the training-curve PNG (default digits_curves.png)")
+    args = parser.parse_args(argv)
+    model, loss, accuracy = train(epochs=args.epochs)
     model.summary()
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.4f} on 360 held-out digits")
+    path = save_curves(model.history, args.curves)
+    if path is None:
+        print("training curves: not drawn, matplotlib is not installed "
+              "(pip install 'lamina[plot]')")
+    else:
+        print(f"training curves written to {path}")
 
 
 if __name__ == "__main__":

@@ -1,16 +1,31 @@
 """Callbacks: hooks into `fit`, `evaluate` and `predict`, and the family's `get`/`serialize`."""
 
+from lamina.callbacks.backup_and_restore import BackupAndRestore
 from lamina.callbacks.callback import Callback
 from lamina.callbacks.callback_list import CallbackList
+from lamina.callbacks.csv_logger import CSVLogger
+from lamina.callbacks.early_stopping import EarlyStopping
 from lamina.callbacks.history import History
+from lamina.callbacks.lambda_callback import LambdaCallback
+from lamina.callbacks.learning_rate_scheduler import LearningRateScheduler
+from lamina.callbacks.model_checkpoint import ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger
+from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from lamina.callbacks.remote_monitor import RemoteMonitor
+from lamina.callbacks.swap_ema_weights import SwapEMAWeights
+from lamina.callbacks.tensorboard import TensorBoard
+from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 from lamina.saving.serialization import (
     CustomObjectScope,
     deserialize_keras_object,
     serialize_keras_object,
 )
 
-_CALLBACKS = {cls.__name__: cls for cls in (Callback, CallbackList, History, ProgbarLogger)}
+# LambdaCallback holds Python functions, so it is not rebuilt from a config.
+_CALLBACKS = {cls.__name__: cls for cls in (
+    BackupAndRestore, Callback, CallbackList, CSVLogger, EarlyStopping, History,
+    LearningRateScheduler, ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau, RemoteMonitor,
+    SwapEMAWeights, TensorBoard, TerminateOnNaN)}
 
 
 def serialize(callback):
@@ -71,5 +86,7 @@ def get(identifier):
                     f"{sorted(_CALLBACKS)}, or a config dict from callbacks.serialize().")
 
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "deserialize", "get",
-           "serialize"]
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History",
+           "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger",
+           "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights", "TensorBoard", "TerminateOnNaN",
+           "deserialize", "get", "serialize"]

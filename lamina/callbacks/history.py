@@ -36,6 +36,31 @@ class History(Callback):
             self.history.setdefault(name, []).append(value)
         self._attach()
 
+    def plot(self, path=None, metrics=None, title=None):
+        """Draw the loss and each metric per epoch, training and validation on the same axes.
+
+        Needs matplotlib (`pip install 'lamina[plot]'`). One subplot per metric; `val_<name>`
+        values share the axes of `<name>`.
+
+        Args:
+            path: File to write (PNG, or SVG/PDF by suffix). `None` returns the figure instead.
+            metrics: Names to draw (without `val_`), in order. `None` draws every recorded one.
+            title: Optional title above the subplots.
+
+        Returns:
+            `path` as a string when given, else the matplotlib `Figure`.
+
+        >>> history = History()
+        >>> history.on_train_begin()
+        >>> history.on_epoch_end(0, {"loss": 0.9, "val_loss": 1.0})
+        >>> history.on_epoch_end(1, {"loss": 0.5, "val_loss": 0.7})
+        >>> history.plot("curves.png")
+        'curves.png'
+        """
+        from lamina.utils.plotting import plot_history
+
+        return plot_history(self.history, path=path, metrics=metrics, title=title)
+
     def _attach(self):
         # `_model`, not `model`: reading `model` would make the trainer sync its state.
         if self._model is not None:

@@ -1,8 +1,9 @@
 """A text progress bar in Keras 3's format, for fit/evaluate/predict and for user loops.
 
-On a terminal or in a notebook the bar rewrites its line with `\\r`, at most once per `interval`
-seconds. Anywhere else (a log file, CI) it prints one plain line when it is finalized, so logs
-hold no carriage returns or escape codes.
+On a terminal the bar rewrites its line with `\\r`, at most once per `interval` seconds. In a
+Jupyter notebook it is one output updated in place through an IPython display handle (an HTML
+progress bar with the text line under it). Anywhere else (a log file, CI) it prints one plain
+line when it is finalized, so logs hold no carriage returns or escape codes.
 """
 
 import numbers
@@ -49,7 +50,53 @@ def is_dynamic_display():
     """Whether stdout can rewrite a line in place: a terminal or a Jupyter notebook."""
     isatty = getattr(sys.stdout, "isatty", None)
     return bool((isatty is not None and isatty()) or "ipykernel" in sys.modules
-                or "PYCHARM_HOSTED" in os.environ)
+                or "PYCHARM_HOSTED" in os.environ or in_notebook())
+
+
+def in_notebook():
+    """Whether this runs in a Jupyter kernel (IPython's ZMQ shell, or a subclass like Colab's)."""
+    # Looked up in sys.modules: a kernel has imported IPython already; a script should not.
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    if get_ipython is None:
+        return False
+    try:
+        shell = get_ipython()
+    except Exception:  # noqa: BLE001  (a half-initialized IPython: treat as no notebook)
+        return False
+    return shell is not None and any(cls.__name__ == "ZMQInteractiveShell"
+                                     for cls in type(shell).__mro__)
+
+
+class _NotebookLine:
+    """One progress line for IPython's display: HTML (a bar and the text) or the plain text."""
+
+    def __init__(self, text, fraction):
+        self.text = text
+        self.fraction = fraction
+
+    def __repr__(self):
+        return self.text
+
+    def _repr_html_(self):
+        import html
+
+        bar = ("" if self.fraction is None else
+               f'<progress value="{self.fraction:.4f}" max="1" style="width:20em"></progress> ')
+        return f'<div style="font-family:monospace">{bar}{html.escape(self.text)}</div>'
+
+
+def _notebook_display(line, handle):
+    """Show `line` in a new notebook output, or update `handle`'s; returns the handle (None if
+    IPython's display is unavailable)."""
+    try:
+        from IPython.display import display
+    except ImportError:
+        return None
+    if handle is None:
+        return display(line, display_id=True)
+    handle.update(line)
+    return handle
 
 
 def _format_value(value):
@@ -132,6 +179,8 @@ class Progbar:
         self.stateful_metrics = set(stateful_metrics or ()) if stateless_metrics is None else None
         self.stateless_metrics = set(stateless_metrics) if stateless_metrics is not None else None
         self._dynamic_display = is_dynamic_display()
+        self._notebook = self.verbose == 1 and in_notebook()
+        self._notebook_handle = None
         self._values = {}         # name -> [weighted sum, weight]; insertion order is display order
         self._seen_so_far = 0
         self._start = _clock()
@@ -211,6 +260,8 @@ class Progbar:
                 return
             if self._last_update is not None and now - self._last_update < self.interval:
                 return
+        if self._notebook and self._show_in_notebook(current, now, time_per_unit, finalize):
+            return
         if self.target:
             count = f"{current:{len(str(self.target))}d}/{self.target}"
             done = min(int(self.width * current / self.target), self.width)
@@ -235,6 +286,31 @@ class Progbar:
             print_msg(f"{plain_head}{tail}")
         self._prev_width = width
         self._last_update = now
+
+    def _plain_line(self, current, now, time_per_unit, finalize):
+        """The bar's text without colours or carriage returns."""
+        if self.target:
+            done = min(int(self.width * current / self.target), self.width)
+            head = (f"{current:{len(str(self.target))}d}/{self.target} "
+                    f"{_DONE * done}{_TODO_PLAIN * (self.width - done)}")
+            clock = (f"{now - self._start:.0f}s" if finalize
+                     else _format_eta(time_per_unit * (self.target - current)))
+        else:
+            head, clock = f"{current:7d}/Unknown", f"{now - self._start:.0f}s"
+        return (f"{head} {clock} {_format_time_per_unit(time_per_unit, self.unit_name)}"
+                f"{self._metrics_text()}")
+
+    def _show_in_notebook(self, current, now, time_per_unit, finalize):
+        """Update the bar's notebook output; False when IPython cannot display it."""
+        fraction = min(current / self.target, 1.0) if self.target else None
+        line = _NotebookLine(self._plain_line(current, now, time_per_unit, finalize), fraction)
+        handle = _notebook_display(line, self._notebook_handle)
+        if handle is None:
+            self._notebook = False
+            return False
+        self._notebook_handle = handle
+        self._last_update = now
+        return True
 
 
 def _colour(code, text):

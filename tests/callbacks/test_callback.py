@@ -204,8 +204,7 @@ def test_callbacks_get():
 
 def test_callbacks_get_rejects_unknown_names_and_types():
     with pytest.raises(ValueError, match="Unknown callback: 'Histroy'. Known names: "
-                                         "\\['Callback', 'CallbackList', 'History', "
-                                         "'ProgbarLogger'\\]"):
+                                         "\\[.*'History'.*'ProgbarLogger'.*\\]"):
         callbacks.get("Histroy")
     with pytest.raises(TypeError, match="could not interpret identifier 3 of type int"):
         callbacks.get(3)

@@ -168,3 +168,37 @@ def test_progbar_logger_hook_needs():
     assert logger._needs_epoch_hooks()
     logger.set_params({"verbose": 0, "epochs": 2, "steps": 3})
     assert not logger._needs_epoch_hooks()
+
+
+PIPED_FIT = """
+import numpy as np
+import lamina
+x = np.linspace(-1, 1, 40, dtype="float32").reshape(20, 2)
+y = x.sum(axis=1, keepdims=True)
+model = lamina.Sequential([lamina.Input((2,)), lamina.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+model.fit(x, y, epochs=3, batch_size=4, validation_split=0.2, verbose=1)
+model.evaluate(x, y, verbose=1)
+"""
+
+
+def test_piped_fit_output_is_plain_lines(tmp_path):
+    """fit(verbose=1) with stdout redirected to a file, in a fresh process: no \\r, no escapes."""
+    import os
+    import subprocess
+    log = tmp_path / "fit.log"
+    env = {**os.environ, "LAMINA_BACKEND": "jax"}
+    env.pop("PYCHARM_HOSTED", None)
+    with open(log, "w", encoding="utf-8") as out:
+        subprocess.run([sys.executable, "-c", PIPED_FIT], stdout=out, stderr=subprocess.PIPE,
+                       env=env, check=True, timeout=120)
+    text = log.read_text(encoding="utf-8")
+    assert "\r" not in text and "\x1b" not in text
+    lines = text.splitlines()
+    assert lines[0::2][:3] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+    # 16 training samples in batches of 4: one finished bar per epoch with val_ metrics
+    for line in lines[1:6:2]:
+        assert re.fullmatch(r"4/4 \u2501{20} \d+s \d+(?:s|ms|us)/step - loss: \S+ - mae: \S+ - "
+                            r"val_loss: \S+ - val_mae: \S+", line), line
+    assert re.fullmatch(r"1/1 \u2501{20} \d+s \d+(?:s|ms|us)/step - loss: \S+ - mae: \S+", lines[6])
+    assert len(lines) == 7

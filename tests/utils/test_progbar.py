@@ -265,3 +265,103 @@ def test_progbar_update_rejects_bad_current_and_values(clock):
         bar.update(1, [("loss", "low")])
     with pytest.raises(ValueError, match="`n` must be a non-negative int"):
         bar.add(1.5)
+
+
+# -- notebook display -------------------------------------------------------------------------------
+class ZMQInteractiveShell:
+    """Named like ipykernel's shell, which is all the detection looks at."""
+
+
+class ColabShell(ZMQInteractiveShell):
+    pass
+
+
+class TerminalInteractiveShell:
+    pass
+
+
+class FakeHandle:
+    def __init__(self, first):
+        self.shown = [first]
+
+    def update(self, obj):
+        self.shown.append(obj)
+
+
+@pytest.fixture
+def fake_kernel(monkeypatch):
+    """An IPython kernel stand-in: `get_ipython()` and `display(obj, display_id=True)`."""
+    import types
+    handles = []
+
+    def display(obj, display_id=False):
+        assert display_id is True
+        handles.append(FakeHandle(obj))
+        return handles[-1]
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = ZMQInteractiveShell
+    ipython.display = types.ModuleType("IPython.display")
+    ipython.display.display = display
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", ipython.display)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    return ipython, handles
+
+
+@pytest.mark.parametrize("shell, expected", [
+    (ZMQInteractiveShell, True), (ColabShell, True), (TerminalInteractiveShell, False),
+    (lambda: None, False)])
+def test_in_notebook_detects_the_kernel_shell(fake_kernel, shell, expected):
+    fake_kernel[0].get_ipython = shell
+    assert progbar.in_notebook() is expected
+    assert progbar.is_dynamic_display() is expected
+
+
+def test_in_notebook_false_without_ipython(monkeypatch):
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert progbar.in_notebook() is False
+
+
+def test_notebook_bar_updates_one_output_and_prints_nothing(fake_kernel, clock, capsys):
+    _, handles = fake_kernel
+    bar = Progbar(4, stateful_metrics=["loss"], interval=0.5)
+    for step, now in ((1, 0.1), (2, 0.2), (3, 0.7)):      # step 2 is within the interval
+        clock.now = now
+        bar.update(step, [("loss", 1.0 / step)])
+    clock.now = 1.0
+    bar.update(4, [("loss", 0.25)])
+    assert capsys.readouterr().out == ""
+    assert len(handles) == 1
+    shown = handles[0].shown
+    assert len(shown) == 3                 # steps 1, 3 and the final update
+    # after step 1 (0.1 s): 100 ms/step, 3 steps left -> ETA 0 s
+    assert repr(shown[0]) == "1/4 " + BAR * 5 + LIGHT * 15 + " 0s 100ms/step - loss: 1.0000"
+    assert repr(shown[-1]) == "4/4 " + BAR * 20 + " 1s 300ms/step - loss: 0.2500"
+    assert '<progress value="1.0000" max="1"' in shown[-1]._repr_html_()
+    assert '<progress value="0.2500" max="1"' in shown[0]._repr_html_()
+    assert "\r" not in repr(shown[-1]) and not ANSI.search(shown[-1]._repr_html_())
+
+
+def test_notebook_html_escapes_metric_names(fake_kernel, clock):
+    bar = Progbar(None, stateful_metrics=["<b>"])
+    bar.update(3, [("<b>", 1.0)], finalize=True)
+    html = fake_kernel[1][0].shown[-1]._repr_html_()
+    assert "&lt;b&gt;: 1.0000" in html and "<progress" not in html
+
+
+def test_notebook_without_display_falls_back_to_carriage_returns(fake_kernel, monkeypatch,
+                                                                  clock, capsys):
+    monkeypatch.setitem(sys.modules, "IPython.display", None)
+    bar = Progbar(2, stateful_metrics=["loss"])
+    clock.now = 1.0
+    bar.update(1, [("loss", 0.5)])
+    assert capsys.readouterr().out.startswith("\r1/2 ")
+
+
+def test_notebook_verbose_2_prints_one_plain_line(fake_kernel, clock, capsys):
+    bar = Progbar(2, verbose=2, stateful_metrics=["loss"])
+    clock.now = 2.0
+    bar.update(2, [("loss", 0.5)])
+    assert capsys.readouterr().out == "2/2 - 2s - 1s/step - loss: 0.5000\n"
+    assert fake_kernel[1] == []
