@@ -97,9 +97,12 @@ MODULES = {
         "fit_generator.")),
     "keras.wrappers": (True, dict),
     "keras.wrappers.scikit_learn": (False, _public("lamina.legacy.scikit_learn")),
-    "keras.datasets": (True, _unavailable(
-        "keras.datasets", "lamina downloads nothing at run time; use a bundled data set such "
-        "as sklearn.datasets.load_digits, or load the files yourself.")),
+    # lamina.datasets: Keras's loaders, reading offline copies first (lamina's and Keras's
+    # caches, data that installed packages ship), then downloading with hash checks.
+    "keras.datasets": (True, _public("lamina.datasets")),
+    **{f"keras.datasets.{name}": (False, _public(f"lamina.datasets.{name}"))
+       for name in ("mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters",
+                    "boston_housing", "california_housing")},
 }
 
 

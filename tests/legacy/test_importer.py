@@ -29,9 +29,12 @@ def test_unknown_module_and_name_errors():
             import keras.layers.nonsense
         with pytest.raises(ImportError, match="SReLU"):
             from keras.layers.advanced_activations import SReLU  # noqa: F401
-        import keras.datasets
-        with pytest.raises(AttributeError, match="downloads nothing"):
-            keras.datasets.mnist  # noqa: B018
+        from keras.datasets import mnist
+        import lamina.datasets.mnist
+        assert mnist.load_data is lamina.datasets.mnist.load_data
+        with pytest.raises(AttributeError, match="keras.datasets.svhn is not available"):
+            import keras.datasets
+            keras.datasets.svhn  # noqa: B018
 
 
 def test_lamina_import_is_unaffected():
