@@ -90,9 +90,9 @@ Old name -> today's:
 | K.* math (sum, mean, dot, batch_dot, concatenate, ...) | lamina.ops |
 | K.get_value/K.set_value(var) | var.value / var.assign() |
 | K.function([inputs], [outputs]) | a Functional model called on arrays |
+| keras.datasets.mnist, imdb, cifar10, ... | lamina.datasets (offline copies first) |
 
-Not provided: keras.datasets (no downloads at run time), keras.preprocessing.image
-(ImageDataGenerator), SReLU, ParametricSoftplus, LocallyConnected, Theano's "full" padding.
+Not provided: keras.preprocessing.image (ImageDataGenerator), SReLU, ParametricSoftplus, LocallyConnected, Theano's "full" padding.
 """
 
 from lamina.legacy.runner import run_script
