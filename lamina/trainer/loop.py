@@ -8,15 +8,18 @@ writes the state back after each call. How many steps a call runs depends on who
 - a callback with per-batch hooks: `steps_per_execution` steps per call (Keras semantics).
 """
 
+import json
+import os
 import time
 
 import numpy as np
 
 from lamina import backend, losses, optimizers
-from lamina.callbacks import CallbackList, History
+from lamina.callbacks import BackupAndRestore, Callback, CallbackList, History
 from lamina.random.seed_generator import numpy_rng
 from lamina.trainer import data_adapters as da
 from lamina.trainer.compile_utils import CompileLoss, CompileMetrics
+from lamina.trainer.epoch_iterator import EpochIterator, StreamSteps, group_batches, group_size
 from lamina.trainer.step import Steps
 from lamina.utils import tree
 from lamina.utils.naming import to_snake_case
@@ -62,6 +65,36 @@ class Trainer:
         self._steps = None
         self.compiled = True
 
+    def get_compile_config(self):
+        """The `compile()` arguments as a JSON-compatible dict (Keras's "compile_config"), or
+        None when the model is not compiled."""
+        if not getattr(self, "compiled", False):
+            return None
+        from lamina.saving.serialization import serialize_keras_object
+        args = self._compile_args
+        return {"optimizer": serialize_keras_object(self.optimizer),
+                **{k: serialize_keras_object(args[k]) for k in
+                   ("loss", "loss_weights", "metrics", "weighted_metrics")},
+                "run_eagerly": self.run_eagerly, "steps_per_execution": self.steps_per_execution,
+                "jit_compile": self.jit_compile}
+
+    def compile_from_config(self, config):
+        """Compile from `get_compile_config()`'s dict (names resolve through lamina's tables,
+        registered classes and the active custom-object scope)."""
+        from lamina import metrics as metrics_module
+        if not isinstance(config, dict):
+            raise TypeError(f"Model '{self.name}'.compile_from_config: expected a dict from "
+                            f"get_compile_config(). Received: {type(config).__name__}")
+        known = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
+                 "run_eagerly", "steps_per_execution", "jit_compile")
+        kwargs = {k: config[k] for k in known if k in config}
+        if isinstance(kwargs.get("optimizer"), dict):
+            kwargs["optimizer"] = optimizers.deserialize(kwargs["optimizer"])
+        kwargs["loss"] = _deserialize_nested(kwargs.get("loss"), losses.deserialize)
+        for key in ("metrics", "weighted_metrics"):
+            kwargs[key] = _deserialize_nested(kwargs.get(key), metrics_module.deserialize)
+        self.compile(**kwargs)
+
     def _output_names(self):
         outputs = getattr(self, "outputs", None)
         if not outputs:
@@ -90,7 +123,12 @@ class Trainer:
             self._compile_metrics = CompileMetrics(args["metrics"], args["weighted_metrics"],
                                                    names)
         if not self._compile_metrics.built and y is not None:
-            y_pred = self.compute_output_spec(tree.map_structure(_spec_of, x))
+            # A model with a fixed batch size (stateful RNNs) is probed with that size.
+            fixed = {t.shape[0] for t in tree.flatten(getattr(self, "inputs", None) or [])
+                     if getattr(t, "shape", None)}
+            batch = fixed.pop() if len(fixed) == 1 else None
+            y_pred = self.compute_output_spec(
+                tree.map_structure(lambda a: _spec_of(a, batch), x))
             self._compile_metrics.build(y, y_pred)
         if self._steps is None:
             if self.optimizer is not None and not getattr(self.optimizer, "built", False):
@@ -171,18 +209,45 @@ class Trainer:
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1, **kwargs):
-        """Train for `epochs` epochs over in-memory data; returns a History."""
+        """Train for `epochs` epochs; returns a History.
+
+        `x` is in-memory data (arrays, a list or dict of arrays, a pandas DataFrame) with `y`
+        and `sample_weight` beside it, or a streamed source (a generator, a
+        `lamina.utils.PyDataset`, a torch DataLoader, a tf.data or grain dataset) whose batches
+        are `x`, `(x, y)` or `(x, y, sample_weight)`. `validation_data` takes either form.
+        """
+        _require_training("fit")
         if kwargs:
             raise TypeError(f"fit: unrecognized keyword argument(s) {sorted(kwargs)}. (Old Keras "
                             "names like nb_epoch= run through `python -m lamina.legacy`.)")
         self._require_compiled("fit")
         if x is None:
             raise ValueError("fit: `x` is required.")
+        epochs = _check_positive_int(epochs, "epochs", allow_zero=True)
+        verbose = _resolve_verbose(verbose)
+        if steps_per_epoch is not None:
+            steps_per_epoch = _check_positive_int(steps_per_epoch, "steps_per_epoch")
+        if da.is_stream(x):
+            _check_stream_arguments("fit", x, y=y, sample_weight=sample_weight,
+                                    batch_size=batch_size, validation_split=validation_split)
+            source = EpochIterator(da.get_adapter(x, "x", shuffle=shuffle), steps_per_epoch,
+                                   class_weight, "fit")
+            try:
+                x0, y0, _ = source.peek()
+                if y0 is None:
+                    raise ValueError(f"fit: the batches of {source.adapter.name} hold only `x`; "
+                                     "training needs targets: yield `(x, y)` or "
+                                     "`(x, y, sample_weight)`.")
+                self._prepare_training(x0, y0)
+                return self._fit_epochs(
+                    _StreamEpochs(self, source), epochs, verbose, callbacks, initial_epoch,
+                    source.num_batches, self._validation(validation_data, validation_batch_size,
+                                                         validation_steps), validation_freq)
+            finally:
+                source.close()
         if y is None:
             raise ValueError("fit: `y` is required for in-memory data (the targets to learn).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
-        epochs = _check_positive_int(epochs, "epochs", allow_zero=True)
-        verbose = _resolve_verbose(verbose)
         if validation_split and validation_data is None:
             (x, y, sample_weight), val = da.split_validation((
                 da.to_numpy_structure(x, "x"), da.to_numpy_structure(y, "y"),
@@ -192,54 +257,93 @@ class Trainer:
         if class_weight is not None:
             sample_weight = da.class_weight_to_sample_weight(y, class_weight, sample_weight)
         n = da.num_samples(x, y, sample_weight)
+        self._prepare_training(x, y)
+        validate = self._validation(validation_data, validation_batch_size or batch_size,
+                                    validation_steps)
+        steps = -(-n // batch_size)
+        if steps_per_epoch is not None:
+            steps = min(steps_per_epoch, steps)
+        data = (da.to_device(x), da.to_device(y), da.to_device(sample_weight))
+        arrays = _ArrayEpochs(self, data, n, batch_size, steps, shuffle,
+                              fusable=steps_per_epoch is None and validate is None)
+        return self._fit_epochs(arrays, epochs, verbose, callbacks, initial_epoch, steps,
+                                validate, validation_freq)
+
+    def _prepare_training(self, x, y):
         self._prepare(x, y)
         self._check_sparse_labels(y)
         if self._compile_loss is None:
             raise ValueError(f"Model '{self.name}' was compiled without a loss; pass loss= to "
                              "compile() to train it.")
-        val_arrays = None
-        if validation_data is not None:
-            vx, vy, vsw = da.unpack_validation_data(validation_data)
-            val_arrays = self._standardize(vx, vy, vsw, "validation")
-            val_batch = validation_batch_size or batch_size
-        data = (da.to_device(x), da.to_device(y), da.to_device(sample_weight))
-        steps = -(-n // batch_size)
-        if steps_per_epoch is not None:
-            steps = min(_check_positive_int(steps_per_epoch, "steps_per_epoch"), steps)
 
-        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-                           verbose=verbose, epochs=epochs, steps=steps)
+    def _fit_epochs(self, epochs_source, epochs, verbose, callbacks, initial_epoch, steps,
+                    validate, validation_freq):
+        """The epoch loop shared by every data source."""
+        cbs = _NotingCallbacks(CallbackList(callbacks, add_history=True,
+                                            add_progbar=verbose != 0, model=self,
+                                            verbose=verbose, epochs=epochs, steps=steps))
         self.stop_training = False
-        rng = numpy_rng()
-
-        def epoch_orders(count):
-            if not shuffle:
-                return np.broadcast_to(np.arange(n, dtype=np.int32), (count, n))
-            return np.argsort(rng.random((count, n)), axis=1).astype(np.int32)
-
+        self._initial_epoch = None
         cbs.on_train_begin()
-        fuse = (val_arrays is None and not cbs.needs_epoch_hooks() and verbose == 0
-                and not self._steps_compile_one_by_one()
-                and not cbs.needs_batch_hooks() and steps_per_epoch is None
-                and epochs > initial_epoch
+        # A callback that resumes an interrupted run (BackupAndRestore) sets the first epoch,
+        # and, when it backs up every few batches, the batch to continue from.
+        initial_epoch = self._initial_epoch if self._initial_epoch is not None else initial_epoch
+        first_batch = _resume_batch(cbs.callbacks, initial_epoch)
+        epochs_source.skip_epochs(initial_epoch)
+        fuse = (epochs_source.fusable and not cbs.needs_epoch_hooks() and verbose == 0
+                and not self._steps_compile_one_by_one() and not cbs.needs_batch_hooks()
+                and epochs > initial_epoch and not first_batch
                 # every epoch's sample order is sent at once: keep that buffer modest
-                and (epochs - initial_epoch) * n <= 2 ** 25)
+                and (epochs - initial_epoch) * epochs_source.n <= 2 ** 25)
         if fuse:
-            self._fit_fused(data, epoch_orders(epochs - initial_epoch), batch_size, initial_epoch,
-                            epochs, cbs)
+            epochs_source.run_fused(initial_epoch, epochs, cbs)
         else:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
+                cbs.epoch = epoch
                 cbs.on_epoch_begin(epoch)
-                logs = self._fit_epoch(data, epoch_orders(1)[0], batch_size, steps, cbs, verbose)
-                if val_arrays is not None and _should_validate(epoch, validation_freq):
-                    val_logs = self._evaluate_arrays(*val_arrays, batch_size=val_batch)
+                logs = epochs_source.run_epoch(epoch, cbs, verbose,
+                                               first_batch if epoch == initial_epoch else 0)
+                if logs is None:
+                    break  # a generator ran out of data before this epoch (warned)
+                if validate is not None and _should_validate(epoch, validation_freq):
+                    cbs.on_test_begin()
+                    val_logs = validate()
+                    cbs.on_test_end(val_logs)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, logs)
-                if self.stop_training:
+                if self.stop_training or epochs_source.out_of_data:
                     break
+        if epochs > initial_epoch:
+            # With use_ema, the model ends training holding the moving averages (Keras does too).
+            self.optimizer.finalize_variable_values(self.trainable_variables)
         cbs.on_train_end(logs=_last_logs(self.history))
         return self.history
+
+    def _validation(self, validation_data, batch_size, validation_steps):
+        """A function computing the validation logs, or None without validation data."""
+        if validation_data is None:
+            return None
+        if validation_steps is not None:
+            validation_steps = _check_positive_int(validation_steps, "validation_steps")
+        if da.is_stream(validation_data):
+            _check_stream_arguments("fit", validation_data, batch_size=batch_size,
+                                    role="validation_data")
+            source = EpochIterator(da.get_adapter(validation_data, "validation_data"),
+                                   validation_steps, None, "fit (validation)")
+            state = {"epoch": 0}
+
+            def validate_stream():
+                state["epoch"] += 1
+                return self._evaluate_stream(source, state["epoch"] - 1)
+            return validate_stream
+        vx, vy, vsw = da.unpack_validation_data(validation_data)
+        arrays = self._standardize(vx, vy, vsw, "validation")
+        batch_size = _check_positive_int(32 if batch_size is None else batch_size,
+                                         "validation_batch_size")
+        if validation_steps is not None:
+            arrays = _first_batches(arrays, validation_steps, batch_size)
+        return lambda: self._evaluate_arrays(*arrays, batch_size=batch_size)
 
     def _fit_fused(self, data, perms, batch_size, initial_epoch, epochs, cbs):
         state = self._pull_state()
@@ -259,7 +363,7 @@ class Trainer:
                 for i, epoch in enumerate(epoch_range):
                     callback.on_epoch_end(epoch, {k: v[i] for k, v in logs.items()})
 
-    def _fit_epoch(self, data, order, batch_size, steps, cbs, verbose):
+    def _fit_epoch(self, data, order, batch_size, steps, cbs, verbose, first_batch=0):
         n = order.shape[0]
         full = min(n // batch_size, steps)
         with_remainder = steps > n // batch_size
@@ -270,17 +374,18 @@ class Trainer:
         run = self._steps.run_train
         if self._steps_compile_one_by_one():
             return self._fit_epoch_stepwise(data, order, batch_size, full, with_remainder, cbs,
-                                            per_batch or live_bar)
+                                            per_batch or live_bar, first_batch)
+        first_batch = min(first_batch, full)
         if not (per_batch or live_bar):
             # Nobody needs Python inside the epoch: one compiled call runs it all.
-            cbs.on_train_batch_begin(0)
-            state, logs = run(self._pull_state(), data, perm, 0, full, batch_size,
-                              with_remainder)
+            cbs.on_train_batch_begin(first_batch)
+            state, logs = run(self._pull_state(), data, perm, first_batch, full - first_batch,
+                              batch_size, with_remainder)
             self._push_state(state)
             logs = {k: float(v) for k, v in logs.items()}
             cbs.on_train_batch_end(full - (0 if with_remainder else 1), logs)
             return logs
-        logs, start = {}, 0
+        logs, start = {}, first_batch
         chunk = self.steps_per_execution if per_batch else 1
         while start < full and not self.stop_training:
             num = min(chunk, full - start)
@@ -308,12 +413,13 @@ class Trainer:
         cbs.on_train_batch_end(batch, logs)
         return logs
 
-    def _fit_epoch_stepwise(self, data, order, batch_size, full, with_remainder, cbs, hooks):
+    def _fit_epoch_stepwise(self, data, order, batch_size, full, with_remainder, cbs, hooks,
+                            first_batch=0):
         """One compiled call per batch, for models whose steps are slow inside compiled loops
         on this backend; batch hooks still run only where someone needs them."""
         quiet = CallbackList([])
         logs = {}
-        for i in range(full + (1 if with_remainder else 0)):
+        for i in range(first_batch, full + (1 if with_remainder else 0)):
             is_last = i == full - 1 + (1 if with_remainder else 0)
             logs = self._train_one_batch(data, order[i * batch_size:(i + 1) * batch_size], i,
                                          cbs if hooks or is_last else quiet)
@@ -326,6 +432,104 @@ class Trainer:
             return False
         return any(getattr(layer, "_slow_in_compiled_loops", False)
                    for layer in self._flat_layers())
+
+    # -- streamed data ---------------------------------------------------------------------------------
+    def _stream_steps(self, steps):
+        cached = getattr(self, "_stream", None)
+        if cached is None or cached.steps is not steps:
+            self._stream = StreamSteps(steps)
+        return self._stream
+
+    def _group_size(self, source, per_batch):
+        if self._steps_compile_one_by_one():
+            return 1
+        return group_size(source.peek(), source.num_batches,
+                          self.steps_per_execution if per_batch else None)
+
+    def _fit_stream_epoch(self, source, epoch, cbs, verbose, first_batch=0):
+        """One epoch over a streamed source: groups of same-shaped batches per compiled call.
+        Returns the logs, or None when the source had no data left for this epoch."""
+        stream = self._stream_steps(self._steps)
+        per_batch = cbs.needs_batch_hooks()
+        hooks = per_batch or (verbose == 1 and is_dynamic_display())
+        size = self._group_size(source, per_batch)
+        logs, last = None, first_batch - 1
+        if not hooks:
+            cbs.on_train_batch_begin(first_batch)
+        for first, last, batch, count in group_batches(source.epoch(epoch, first_batch), size):
+            if hooks:
+                cbs.on_train_batch_begin(first)
+            if count is None:
+                state, logs = stream.train_one(self._pull_state(), batch)
+            else:
+                state, logs = stream.train_group(self._pull_state(), batch, np.int32(count))
+            self._push_state(state)
+            if hooks:
+                logs = {k: float(v) for k, v in logs.items()}
+                cbs.on_train_batch_end(last, logs)
+                if self.stop_training:
+                    break
+        if logs is None:
+            if source.out_of_data:
+                self.stop_training = True
+                return None
+            return {}
+        logs = {k: float(v) for k, v in logs.items()}
+        if not hooks:
+            cbs.on_train_batch_end(last, logs)
+        return logs
+
+    def _evaluate_stream(self, source, epoch=0, cbs=None, hooks=False):
+        stream = self._stream_steps(self._steps)
+        trainable = [v.value for v in self.trainable_variables]
+        non_trainable = [v.value for v in self.non_trainable_variables]
+        metric_vars, logs = self._compile_metrics.initial_values(), None
+        size = self._group_size(source, False)
+        self._last_stream_batch = -1
+        for first, last, batch, count in group_batches(source.epoch(epoch), size):
+            self._last_stream_batch = last
+            if hooks:
+                cbs.on_test_batch_begin(first)
+            if count is None:
+                metric_vars, logs = stream.test_one(trainable, non_trainable, metric_vars, batch)
+            else:
+                metric_vars, logs = stream.test_group(trainable, non_trainable, metric_vars,
+                                                      batch, np.int32(count))
+            if hooks:
+                cbs.on_test_batch_end(last, {k: float(v) for k, v in logs.items()})
+        for v, value in zip(self._compile_metrics.variables, metric_vars):
+            v._value = value
+        if logs is None:
+            return {}  # a generator used up by an earlier validation (it warned)
+        return {k: float(v) for k, v in logs.items()}
+
+    def _predict_stream(self, source, cbs, hooks):
+        x0 = source.peek()[0]
+        if not self.built:
+            self(tree.map_structure(lambda a: a[:1], x0))
+        stream = self._stream_steps(self._predict_steps())
+        trainable = [v.value for v in self.trainable_variables]
+        non_trainable = [v.value for v in self.non_trainable_variables]
+        size = self._group_size(source, False)
+        pieces = []  # device arrays, fetched once at the end so loading overlaps compute
+        self._last_stream_batch = -1
+        for first, last, batch, count in group_batches(source.epoch(0), size):
+            self._last_stream_batch = last
+            if hooks:
+                cbs.on_predict_batch_begin(first)
+            if count is None:
+                pieces.append((stream.predict_one(trainable, non_trainable, batch[0]), None))
+            else:
+                pieces.append((stream.predict_group(trainable, non_trainable, batch[0]), count))
+            if hooks:
+                cbs.on_predict_batch_end(last, {"outputs": None})
+
+        def host(out, count):
+            out = backend.convert_to_numpy(out)
+            return out if count is None else out[:count].reshape(-1, *out.shape[2:])
+        flat = [[host(a, count) for a in tree.flatten(out)] for out, count in pieces]
+        joined = [np.concatenate(parts, axis=0) for parts in zip(*flat)]
+        return tree.pack_sequence_as(pieces[0][0], joined)
 
     # -- evaluate / predict ---------------------------------------------------------------------------
     def _evaluate_arrays(self, x, y, sample_weight, batch_size):
@@ -341,21 +545,51 @@ class Trainer:
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
-        """Loss and metrics on the given data: a scalar, a list in `metrics_names` order, or a
-        dict with `return_dict=True`."""
+        """Loss and metrics on the given data (in-memory arrays, or a streamed source as in
+        `fit`): a scalar, a list in `metrics_names` order, or a dict with `return_dict=True`."""
         if kwargs:
             raise TypeError(f"evaluate: unrecognized keyword argument(s) {sorted(kwargs)}.")
         self._require_compiled("evaluate")
+        verbose = _resolve_verbose(verbose)
+        if steps is not None:
+            steps = _check_positive_int(steps, "steps")
+        if da.is_stream(x):
+            _check_stream_arguments("evaluate", x, y=y, sample_weight=sample_weight,
+                                    batch_size=batch_size)
+            source = EpochIterator(da.get_adapter(x, "x"), steps, None, "evaluate")
+            try:
+                x0, y0, _ = source.peek()
+                if y0 is None:
+                    raise ValueError(f"evaluate: the batches of {source.adapter.name} hold only "
+                                     "`x`; evaluating needs targets: yield `(x, y)`.")
+                self._prepare(x0, y0)
+                self._check_sparse_labels(y0)
+                if self._compile_loss is None:
+                    raise ValueError(f"Model '{self.name}' was compiled without a loss; "
+                                     "evaluate needs one.")
+                cbs = _NotingCallbacks(CallbackList(
+                    callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                    steps=source.num_batches))
+                cbs.on_test_begin()
+                hooks = cbs.needs_batch_hooks("test") or (verbose == 1 and is_dynamic_display())
+                logs = self._evaluate_stream(source, 0, cbs, hooks)
+                if not hooks:
+                    cbs.on_test_batch_end(self._last_stream_batch, logs)
+                cbs.on_test_end(logs)
+            finally:
+                source.close()
+            return self._format_logs(logs, return_dict)
         if y is None:
             raise ValueError("evaluate: `y` is required for in-memory data.")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         x, y, sample_weight = self._standardize(x, y, sample_weight, "evaluate")
+        if steps is not None:
+            x, y, sample_weight = _first_batches((x, y, sample_weight), steps, batch_size)
         self._prepare(x, y)
         self._check_sparse_labels(y)
         if self._compile_loss is None:
             raise ValueError(f"Model '{self.name}' was compiled without a loss; evaluate needs "
                              "one.")
-        verbose = _resolve_verbose(verbose)
         n = da.num_samples(x, y, sample_weight)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                            epochs=1, steps=-(-n // batch_size))
@@ -369,10 +603,32 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Model outputs for `x`, computed in compiled batches, as NumPy arrays."""
+        """Model outputs for `x` (in-memory arrays, or a streamed source whose batches are `x`
+        or `(x, ...)`), computed in compiled batches, as NumPy arrays."""
+        verbose = _resolve_verbose(verbose)
+        if steps is not None:
+            steps = _check_positive_int(steps, "steps")
+        if da.is_stream(x):
+            _check_stream_arguments("predict", x, batch_size=batch_size)
+            source = EpochIterator(da.get_adapter(x, "x"), steps, None, "predict")
+            try:
+                cbs = _NotingCallbacks(CallbackList(
+                    callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                    steps=source.num_batches))
+                cbs.on_predict_begin()
+                hooks = cbs.needs_batch_hooks("predict")
+                out = self._predict_stream(source, cbs, hooks)
+                if not hooks:
+                    cbs.on_predict_batch_end(self._last_stream_batch, {"outputs": None})
+                cbs.on_predict_end()
+            finally:
+                source.close()
+            return out
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         x = da.standardize_dtypes(da.to_numpy_structure(x, "x"))
         da.num_samples(x)
+        if steps is not None:
+            x = _first_batches((x,), steps, batch_size)[0]
         if not self.built:
             self(tree.map_structure(lambda a: a[:1], x))
         steps_fns = self._predict_steps()
@@ -391,6 +647,7 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on one batch; metrics accumulate until `reset_metrics()`."""
+        _require_training("train_on_batch")
         self._require_compiled("train_on_batch")
         x, y, sample_weight = self._standardize(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
@@ -425,9 +682,144 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
 
-def _spec_of(a):
+class _ArrayEpochs:
+    """In-memory data for `_fit_epochs`: a sample order per epoch, batches gathered in compiled
+    code, and (with nothing to do between epochs) all epochs in one call."""
+
+    out_of_data = False
+
+    def __init__(self, model, data, n, batch_size, steps, shuffle, fusable):
+        self.model, self.data, self.n = model, data, n
+        self.batch_size, self.steps, self.shuffle, self.fusable = batch_size, steps, shuffle, fusable
+        self.rng = numpy_rng()
+
+    def skip_epochs(self, count):
+        # A resumed run draws the same orders as an uninterrupted one would for later epochs.
+        if self.shuffle and count:
+            self.rng.random((count, self.n))
+
+    def orders(self, count):
+        if not self.shuffle:
+            return np.broadcast_to(np.arange(self.n, dtype=np.int32), (count, self.n))
+        return np.argsort(self.rng.random((count, self.n)), axis=1).astype(np.int32)
+
+    def run_fused(self, initial_epoch, epochs, cbs):
+        self.model._fit_fused(self.data, self.orders(epochs - initial_epoch), self.batch_size,
+                              initial_epoch, epochs, cbs)
+
+    def run_epoch(self, epoch, cbs, verbose, first_batch):
+        return self.model._fit_epoch(self.data, self.orders(1)[0], self.batch_size, self.steps,
+                                     cbs, verbose, first_batch)
+
+
+class _StreamEpochs:
+    """A streamed source for `_fit_epochs`."""
+
+    fusable = False
+    n = 0
+
+    def __init__(self, model, source):
+        self.model, self.source = model, source
+
+    @property
+    def out_of_data(self):
+        return self.source.out_of_data
+
+    def skip_epochs(self, count):
+        pass  # each epoch reads the source afresh (or, for a generator, where it stands)
+
+    def run_epoch(self, epoch, cbs, verbose, first_batch):
+        return self.model._fit_stream_epoch(self.source, epoch, cbs, verbose, first_batch)
+
+
+class _NotingCallbacks:
+    """A CallbackList whose hooks, when they raise, add a note naming the callback, the hook,
+    the batch and the epoch (the error itself passes through unchanged)."""
+
+    def __init__(self, callbacks):
+        self._callbacks = callbacks
+        self.epoch = None
+
+    def __getattr__(self, name):
+        attr = getattr(self._callbacks, name)
+        if not name.startswith("on_"):
+            return attr
+
+        def hook(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except Exception as e:
+                e.add_note(self._note(e, name, args))
+                raise
+        return hook
+
+    def _note(self, error, hook, args):
+        culprit, tb = None, error.__traceback__
+        while tb is not None and culprit is None:
+            obj = tb.tb_frame.f_locals.get("self")
+            if isinstance(obj, Callback) and not isinstance(obj, CallbackList):
+                culprit = obj
+            tb = tb.tb_next
+        who = f"callback {type(culprit).__name__}" if culprit is not None else "a callback"
+        where = f"{hook}(batch={args[0]})" if "batch" in hook and args else hook
+        epoch = f" in epoch {self.epoch + 1}" if self.epoch is not None else ""
+        return (f"Raised by {who} in {where}{epoch}. The model keeps the weights of the last "
+                "completed training step.")
+
+
+def _check_stream_arguments(what, x, y=None, sample_weight=None, batch_size=None,
+                            validation_split=0.0, role="x"):
+    name = f"the {type(x).__name__}"
+    for arg, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(f"{what}: `{arg}` must be None when `{role}` is {name}: its batches "
+                             "carry the targets and weights as `(x, y)` or "
+                             "`(x, y, sample_weight)`.")
+    if batch_size is not None and role == "x":
+        raise ValueError(f"{what}: `batch_size` must be None when `x` is {name}, which yields "
+                         f"whole batches. Received: batch_size={batch_size!r}. Set the batch "
+                         "size in the data source instead.")
+    if validation_split:
+        raise ValueError(f"{what}: `validation_split` only splits in-memory arrays; with "
+                         f"{name}, pass `validation_data` (a second generator or dataset).")
+
+
+def _resume_batch(callbacks, epoch):
+    """The batch to resume `epoch` from when a BackupAndRestore with an int `save_freq`
+    restored a backup taken inside that epoch (its metadata holds the last batch done)."""
+    for callback in callbacks:
+        if not isinstance(callback, BackupAndRestore) or callback.save_freq == "epoch":
+            continue
+        if not os.path.exists(callback._metadata_path):
+            continue
+        with open(callback._metadata_path, encoding="utf-8") as f:
+            metadata = json.load(f)
+        if int(metadata.get("epoch", -1)) == epoch and "batch" in metadata:
+            return int(metadata["batch"]) + 1
+    return 0
+
+
+def _first_batches(arrays, steps, batch_size):
+    """The first `steps` batches' worth of samples of each structure in `arrays`."""
+    stop = steps * batch_size
+    return tuple(None if a is None else tree.map_structure(lambda v: v[:stop], a)
+                 for a in arrays)
+
+
+def _deserialize_nested(value, deserialize):
+    """Config dicts inside a (nested) loss or metric spec turned back into objects."""
+    if isinstance(value, dict) and "class_name" in value:
+        return deserialize(value)
+    if isinstance(value, dict):
+        return {k: _deserialize_nested(v, deserialize) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_deserialize_nested(v, deserialize) for v in value]
+    return value
+
+
+def _spec_of(a, batch=None):
     from lamina.ops.symbolic import KerasTensor
-    return KerasTensor((None, *a.shape[1:]), backend.standardize_dtype(a.dtype))
+    return KerasTensor((batch, *a.shape[1:]), backend.standardize_dtype(a.dtype))
 
 
 def _output_shapes(model):
@@ -450,6 +842,15 @@ def _should_validate(epoch, validation_freq):
     if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
     return epoch + 1 in validation_freq
+
+
+def _require_training(what):
+    if not backend.supports("training"):
+        # NotImplementedError, as Keras 3 raises for fit on its numpy backend.
+        raise NotImplementedError(
+            f"{what}: the active backend runs inference only (predict, evaluate) and cannot "
+            "train. The jax backend trains: set LAMINA_BACKEND=jax (or KERAS_BACKEND=jax) "
+            "before importing lamina, or train under jax and load the saved weights here.")
 
 
 def _check_positive_int(value, name, allow_zero=False):

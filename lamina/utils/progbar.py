@@ -13,6 +13,8 @@ import time
 
 import numpy as np
 
+from lamina.utils import io_utils
+
 _DONE = "\u2501"          # heavy horizontal line, as Keras draws its bar
 _TODO_PLAIN = "\u2500"    # light line: without colours, the undone part must look different
 _GREEN, _GREY, _RESET = "\x1b[32m", "\x1b[37m", "\x1b[0m"
@@ -34,6 +36,11 @@ def print_msg(message, line_break=True):
     >>> print_msg("Epoch 1/3")
     Epoch 1/3
     """
+    if not io_utils.is_interactive_logging_enabled():
+        # Logged messages are whole lines: a bar's in-place updates are not logged.
+        if line_break:
+            io_utils.log_message(str(message).strip("\r"))
+        return
     message = f"{message}\n" if line_break else str(message)
     stream = sys.stdout
     try:
@@ -47,7 +54,10 @@ def print_msg(message, line_break=True):
 
 
 def is_dynamic_display():
-    """Whether stdout can rewrite a line in place: a terminal or a Jupyter notebook."""
+    """Whether stdout can rewrite a line in place: a terminal or a Jupyter notebook (and
+    interactive logging is on)."""
+    if not io_utils.is_interactive_logging_enabled():
+        return False
     isatty = getattr(sys.stdout, "isatty", None)
     return bool((isatty is not None and isatty()) or "ipykernel" in sys.modules
                 or "PYCHARM_HOSTED" in os.environ or in_notebook())

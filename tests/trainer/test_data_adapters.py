@@ -45,8 +45,10 @@ def test_sparse_labels_out_of_range(model):
 def test_non_numeric_data(model):
     with pytest.raises(TypeError, match=r"`x` must be numeric.*dtype <U"):
         model.fit(np.array([["a", "b", "c", "d"]]), np.zeros(1), verbose=0)
-    with pytest.raises(TypeError, match=r"in-memory arrays"):
+    with pytest.raises(ValueError, match=r"`y` must be None when `x` is the generator"):
         model.fit((row for row in np.ones((3, 4))), np.zeros(3), verbose=0)
+    with pytest.raises(TypeError, match=r"`y` is a generator, which is not array data"):
+        model.fit(np.ones((3, 4)), (row for row in np.zeros(3)), verbose=0)
 
 
 def test_wrong_feature_size_names_the_input(model):
