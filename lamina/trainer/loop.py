@@ -52,6 +52,11 @@ class Trainer:
             raise ValueError("compile: `steps_per_execution` must be a positive int. Received: "
                              f"{steps_per_execution!r}")
         self.optimizer = optimizers.get(optimizer)
+        if getattr(self, "dtype_policy", None) is not None and \
+                self.dtype_policy.name == "mixed_float16" and \
+                not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            # float16 gradients underflow without loss scaling; Keras wraps the optimizer too.
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
         for identifier in tree.flatten(loss):
             if identifier is not None and not callable(identifier):
                 losses.get(identifier)  # unknown names fail here, naming the known ones

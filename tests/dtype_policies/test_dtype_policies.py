@@ -70,3 +70,15 @@ def test_batch_norm_statistics_accumulate_in_float32_under_autocast():
     # float16 cannot hold 500.0005's fraction; the float32 moving mean keeps it.
     np.testing.assert_allclose(np.asarray(layer.moving_mean.value), 500.0, rtol=1e-5)
     assert layer.moving_mean.dtype == "float32"
+
+
+def test_mixed_float16_model_gets_a_loss_scale_optimizer():
+    lamina.mixed_precision.set_global_policy("mixed_float16")
+    model = lamina.Sequential([lamina.Input((4,)), layers.Dense(4, activation="relu"),
+                               layers.Dense(1, dtype="float32")])
+    model.compile(optimizer="sgd", loss="mse")
+    assert isinstance(model.optimizer, lamina.optimizers.LossScaleOptimizer)
+    x = np.random.default_rng(0).random((16, 4)).astype("float32")
+    history = model.fit(x, x.sum(axis=1, keepdims=True), epochs=5, batch_size=8, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert history.history["loss"][-1] < history.history["loss"][0]
