@@ -10,6 +10,7 @@ from lamina import (
     config,
     constraints,
     datasets,
+    distribution,
     dtype_policies,
     initializers,
     layers,
@@ -47,6 +48,7 @@ def version():
 __all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "Input", "InputSpec", "KerasTensor",
            "Layer", "Loss", "Metric", "Model", "Optimizer", "Regularizer", "RematScope",
            "Sequential", "StatelessScope", "Variable", "activations", "backend", "callbacks",
-           "config", "constraints", "datasets", "device", "dtype_policies", "initializers",
-           "layers", "losses", "metrics", "mixed_precision", "models", "name_scope", "ops",
-           "optimizers", "random", "regularizers", "remat", "saving", "utils", "version"]
+           "config", "constraints", "datasets", "device", "distribution", "dtype_policies",
+           "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
+           "name_scope", "ops", "optimizers", "random", "regularizers", "remat", "saving", "utils",
+           "version"]

@@ -28,9 +28,29 @@ from lamina.backend.config import (
 )
 
 if config.backend() == "numpy":
-    from lamina.backend.numpy import core, image, linalg, math, nn, numpy, random, transforms
+    from lamina.backend.numpy import (
+        core,
+        distribution,
+        image,
+        linalg,
+        math,
+        nn,
+        numpy,
+        random,
+        transforms,
+    )
 else:
-    from lamina.backend.jax import core, image, linalg, math, nn, numpy, random, transforms
+    from lamina.backend.jax import (
+        core,
+        distribution,
+        image,
+        linalg,
+        math,
+        nn,
+        numpy,
+        random,
+        transforms,
+    )
 
 Variable = core.Variable
 convert_to_tensor = core.convert_to_tensor
@@ -46,8 +66,7 @@ def _capabilities(name):
         # Nothing is compiled, so loops cost what their steps cost.
         return {"float64": True, "jit": False, "donation": False, "training": False,
                 "fast_convolution_in_loops": True}
-    return {"float64": False, "jit": True, "donation": True, "training": True,
-            "fast_convolution_in_loops": core.accelerator() != "cpu"}
+    return {"float64": False, "jit": True, "donation": True, "training": True}
 
 
 _CAPABILITIES = {config.backend(): _capabilities(config.backend())}
@@ -122,12 +141,16 @@ def supports(capability):
     "fast_convolution_in_loops" (XLA:CPU runs convolution gradients inside compiled loops
     several times slower than at top level, so a convnet's steps are better compiled one by
     one there)."""
+    if capability == "fast_convolution_in_loops" and config.backend() == "jax":
+        # Asked lazily: querying the accelerator starts JAX's runtime, which must wait until
+        # a multi-process run has called lamina.distribution.initialize().
+        return core.accelerator() != "cpu"
     return _CAPABILITIES[config.backend()].get(capability, False)
 
 
 __all__ = ["StatelessScope", "Variable", "backend", "cast", "clear_session", "config",
-           "convert_to_numpy", "convert_to_tensor", "core", "device", "dtypes", "epsilon",
-           "floatx", "get_keras_mask", "get_stateless_scope", "get_uid", "image",
+           "convert_to_numpy", "convert_to_tensor", "core", "device", "distribution", "dtypes",
+           "epsilon", "floatx", "get_keras_mask", "get_stateless_scope", "get_uid", "image",
            "image_data_format", "in_stateless_scope", "is_float_dtype", "is_int_dtype",
            "is_keras_tensor", "is_tensor", "linalg", "list_devices", "math", "nn", "numpy",
            "random", "remat", "result_type", "set_epsilon", "set_floatx", "set_image_data_format",

@@ -96,6 +96,9 @@ class BackupAndRestore(Callback):
             self._back_up()
 
     def _back_up(self):
+        from lamina.distribution import distribution_lib
+        if not distribution_lib.is_chief():
+            return  # in a multi-process run, process 0 writes the backup
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for path in (self._weights_path, self._metadata_path):

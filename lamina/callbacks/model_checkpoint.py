@@ -103,6 +103,9 @@ class ModelCheckpoint(Callback):
         filepath = self._filepath(epoch, batch, logs)
         if not self._should_save(epoch, logs, filepath):
             return
+        from lamina.distribution import distribution_lib
+        if not distribution_lib.is_chief():
+            return  # in a multi-process run, process 0 writes the checkpoint
         if os.path.isdir(filepath):
             raise IsADirectoryError(f"ModelCheckpoint: {filepath!r} is a directory; give a file "
                                     "path such as 'checkpoints/model.keras'.")

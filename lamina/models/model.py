@@ -86,6 +86,7 @@ class Model(Trainer, Layer):
         """Load weights from a `.weights.h5` or `.keras` file into this built model."""
         from lamina.saving import saving_api
         saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+        self._distributed = False  # loaded values are re-placed by the distribution, if any
 
     def to_json(self, **kwargs):
         """The model's config as a JSON string (`json.dumps` keyword arguments apply)."""

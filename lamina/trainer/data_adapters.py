@@ -160,7 +160,12 @@ def unpack_validation_data(validation_data):
 def to_device(struct):
     if struct is None:
         return None
-    return tree.map_structure(backend.convert_to_tensor, struct)
+    struct = tree.map_structure(backend.convert_to_tensor, struct)
+    from lamina.distribution import distribution_lib  # the trainer's, above this module
+    if distribution_lib.distribution() is not None:
+        # Whole arrays on every device; compiled code lays each gathered batch out.
+        struct = distribution_lib.replicate(struct)
+    return struct
 
 
 def batch_slice(struct, start, stop):

@@ -16,6 +16,7 @@ import numpy as np
 
 from lamina import backend, losses, optimizers
 from lamina.callbacks import BackupAndRestore, Callback, CallbackList, History
+from lamina.distribution import distribution_lib
 from lamina.random.seed_generator import numpy_rng
 from lamina.trainer import data_adapters as da
 from lamina.trainer.compile_utils import CompileLoss, CompileMetrics
@@ -140,6 +141,11 @@ class Trainer:
                 self.optimizer.build(self.trainable_variables)
             self._steps = Steps(self, self.optimizer, self._compile_loss, self._compile_metrics,
                                 jit=bool(self.jit_compile) and not self.run_eagerly)
+        if distribution_lib.distribution() is not None and not getattr(self, "_distributed", False):
+            # Under a distribution, variables (and optimizer slots) sit where their layouts say;
+            # the compiled steps then run as one program over the device mesh.
+            distribution_lib.distribute_model_variables(self)
+            self._distributed = True
 
     @property
     def metrics(self):
@@ -253,6 +259,8 @@ class Trainer:
         if y is None:
             raise ValueError("fit: `y` is required for in-memory data (the targets to learn).")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        if distribution_lib.distribution() is not None:
+            distribution_lib.check_global_batch_size(batch_size)
         if validation_split and validation_data is None:
             (x, y, sample_weight), val = da.split_validation((
                 da.to_numpy_structure(x, "x"), da.to_numpy_structure(y, "y"),
@@ -587,6 +595,8 @@ class Trainer:
         if y is None:
             raise ValueError("evaluate: `y` is required for in-memory data.")
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        if distribution_lib.distribution() is not None:
+            distribution_lib.check_global_batch_size(batch_size)
         x, y, sample_weight = self._standardize(x, y, sample_weight, "evaluate")
         if steps is not None:
             x, y, sample_weight = _first_batches((x, y, sample_weight), steps, batch_size)
@@ -630,6 +640,8 @@ class Trainer:
                 source.close()
             return out
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        if distribution_lib.distribution() is not None:
+            distribution_lib.check_global_batch_size(batch_size)
         x = da.standardize_dtypes(da.to_numpy_structure(x, "x"))
         da.num_samples(x)
         if steps is not None:

@@ -16,7 +16,18 @@ def gather(data, indices):
     Indexing, not `take`: take's out-of-bounds handling made an MLP epoch 1.5x slower on
     XLA:CPU, and these indices are always in bounds.
     """
-    return tree.map_structure(lambda a: None if a is None else ops.getitem(a, indices), data)
+    batch = tree.map_structure(lambda a: None if a is None else ops.getitem(a, indices), data)
+    return _lay_out(batch, indices.shape[0])
+
+
+def _lay_out(batch, rows):
+    """Under a distribution, split a gathered batch over the mesh's batch axis (a ragged last
+    batch that does not divide stays where the compiler puts it)."""
+    from lamina.distribution import distribution_lib
+    dist = distribution_lib.distribution()
+    if dist is None or rows % dist.device_mesh.axis_size(dist.batch_dim_name):
+        return batch
+    return distribution_lib.distribute_data(batch, dist)
 
 
 def _leading(data):

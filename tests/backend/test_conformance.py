@@ -14,7 +14,8 @@ import pytest
 
 from lamina.backend import dtypes
 
-MODULES = ("core", "numpy", "nn", "math", "linalg", "image", "random", "transforms")
+MODULES = ("core", "numpy", "nn", "math", "linalg", "image", "random", "transforms",
+           "distribution")
 
 # (module, function) -> why the numpy backend lacks it. Every entry must name a JAX function
 # that the numpy backend really lacks, so the table cannot go stale.

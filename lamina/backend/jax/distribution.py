@@ -7,6 +7,7 @@ constraint that XLA's SPMD partitioner honours. Several processes start with `ja
 """
 
 import jax
+import jax.extend.backend
 import numpy as np
 from jax.experimental import multihost_utils
 
@@ -107,9 +108,28 @@ def broadcast_from_chief(value):
 
 
 def initialize(coordinator_address, num_processes, process_id):
-    """Join the cluster with `jax.distributed.initialize` (None: JAX's own cluster detection)."""
-    jax.distributed.initialize(coordinator_address=coordinator_address,
-                               num_processes=num_processes, process_id=process_id)
+    """Join the cluster with `jax.distributed.initialize` (None: JAX's own cluster detection).
+
+    JAX refuses once its devices are set up, which merely asking for the platform (as importing
+    lamina does) already does. While no array exists yet, nothing depends on those devices:
+    they are dropped and set up again, this time as part of the cluster.
+    """
+    def start():
+        jax.distributed.initialize(coordinator_address=coordinator_address,
+                                   num_processes=num_processes, process_id=process_id)
+
+    try:
+        start()
+    except RuntimeError as error:
+        if "must be called before" not in str(error):
+            raise
+        if jax.live_arrays():
+            raise RuntimeError(
+                "initialize: call it at the start of the program, before creating any tensor, "
+                "model or layer: this process already holds arrays on its local devices, and "
+                "those devices cannot join a cluster afterwards.") from None
+        jax.extend.backend.clear_backends()
+        start()
 
 
 def num_processes():
