@@ -149,6 +149,24 @@ def single_host(out):
     results["fit_mp"] = np.array([v.numpy() for v in model.trainable_variables], dtype=object)
     results["fit_mp_specs"] = np.array([spec(v.value) for v in model.trainable_variables])
 
+    # fit, evaluate and predict under a distribution set for the process: the trainer places
+    # the variables by their layouts and splits each batch over the mesh by itself.
+    dl.set_distribution(mp)
+    try:
+        model = build()
+        model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0)
+        results["fit_set_mp"] = np.array([v.numpy() for v in model.trainable_variables],
+                                         dtype=object)
+        results["fit_set_mp_specs"] = np.array([spec(v.value)
+                                                for v in model.trainable_variables])
+        results["fit_set_predict"] = np.asarray(model.predict(x, batch_size=BATCH, verbose=0))
+        results["fit_set_error_batch"] = np.array(error_of(
+            lambda: build().fit(x, y, batch_size=7, epochs=1, verbose=0)))
+    finally:
+        dl.set_distribution(None)
+    results["fit_set_predict_reference"] = np.asarray(
+        reference.predict(x, batch_size=BATCH, verbose=0))
+
     # Bad configurations, each caught before any training step.
     bad_map = dl.LayoutMap(mesh)
     results["error_unknown_axis"] = np.array(error_of(

@@ -115,6 +115,16 @@ def test_fit_trains_pre_placed_variables_unchanged(single_host):
     assert single_host["fit_mp_specs"].tolist() == ["(None, 'model')", "('model',)"] * 2
 
 
+def test_fit_under_set_distribution_places_and_splits_by_itself(single_host):
+    expected = numpy_sgd_mlp(single_host["initial"], 2 * scenarios.STEPS)
+    assert_weights_close(single_host["fit_set_mp"], expected)
+    assert single_host["fit_set_mp_specs"].tolist() == ["(None, 'model')", "('model',)"] * 2
+    np.testing.assert_allclose(single_host["fit_set_predict"],
+                               single_host["fit_set_predict_reference"], rtol=1e-5, atol=1e-6)
+    assert "global batch size 7 does not divide into the 2 data shards" in \
+        str(single_host["fit_set_error_batch"])
+
+
 def test_bad_configurations_raise_clear_errors_before_training(single_host):
     assert str(single_host["error_unknown_axis"]) == (
         "TensorLayout (None, 'modle'): ['modle'] is not an axis of the device mesh, whose axes "
