@@ -20,6 +20,7 @@ import warnings
 import zipfile
 
 from lamina.saving import serialization, weights_h5
+from lamina.saving.errors import LoadError, loading
 
 KERAS_SUFFIX = ".keras"
 METADATA_MEMBER = "metadata.json"
@@ -27,6 +28,9 @@ CONFIG_MEMBER = "config.json"
 WEIGHTS_MEMBER = "model.weights.h5"
 # The Keras file format version lamina writes and reads.
 KERAS_FORMAT_VERSION = "3.15.1"
+# Tests only: when set to a path, a save pauses half-way through writing its temporary file,
+# after creating that path, so a test can kill the process mid-save.
+PAUSE_ENV = "LAMINA_TEST_PAUSE_MID_SAVE"
 MAX_MEMBER_BYTES = {METADATA_MEMBER: 1 << 20, CONFIG_MEMBER: 64 << 20, WEIGHTS_MEMBER: 64 << 30}
 # Keras stores members uncompressed; DEFLATE tops out near 1000:1. A big member that expands far
 # more than this is a decompression bomb, not a model.
@@ -43,13 +47,13 @@ def _check_member_names(archive, source):
         parts = name.replace("\\", "/").split("/")
         if (name.startswith(("/", "\\")) or ".." in parts or ":" in name or "\x00" in name
                 or posixpath.isabs(name)):
-            raise ValueError(f"Refused to load '{source}': the archive has a member with an unsafe "
-                             f"path {name!r} (absolute, or climbing out with '..'). A genuine "
-                             ".keras file holds only metadata.json, config.json, "
-                             "model.weights.h5 and assets/.")
+            raise LoadError(f"Refused to load '{source}': the archive has a member with an unsafe "
+                            f"path {name!r} (absolute, or climbing out with '..'). A genuine "
+                            ".keras file holds only metadata.json, config.json, "
+                            "model.weights.h5 and assets/.")
         if name in seen:
-            raise ValueError(f"Refused to load '{source}': the archive holds member {name!r} "
-                             "twice, so which one would be read is ambiguous.")
+            raise LoadError(f"Refused to load '{source}': the archive holds member {name!r} "
+                            "twice, so which one would be read is ambiguous.")
         seen.add(name)
 
 
@@ -57,9 +61,8 @@ def _open_zip(source):
     try:
         archive = zipfile.ZipFile(source, "r")
     except zipfile.BadZipFile as error:
-        raise ValueError(f"'{_label(source)}' is not a .keras archive (not a zip file: {error}). "
-                         "Legacy Keras 2 .h5 model files are not supported; convert them with "
-                         "Keras (load, then save to a `.keras` path).") from None
+        raise LoadError(f"'{_label(source)}' is not a .keras archive (not a zip file: {error}). "
+                        "Keras 1/2 HDF5 model files load from their `.h5` path.") from None
     _check_member_names(archive, _label(source))
     return archive
 
@@ -73,16 +76,16 @@ def _read(archive, name, source):
     try:
         info = archive.getinfo(name)
     except KeyError:
-        raise ValueError(f"'{_label(source)}' is not a complete .keras archive: it has no "
-                         f"'{name}' (members: {archive.namelist()}).") from None
+        raise LoadError(f"'{_label(source)}' is not a complete .keras archive: it has no "
+                        f"'{name}' (members: {archive.namelist()}).") from None
     limit = MAX_MEMBER_BYTES.get(name, MAX_MEMBER_BYTES[CONFIG_MEMBER])
     bomb = info.file_size > _EXPANSION_FLOOR and \
         info.file_size > MAX_EXPANSION * max(info.compress_size, 1)
     if info.file_size > limit or bomb:
-        raise ValueError(f"Refused to load '{_label(source)}': member '{name}' declares "
-                         f"{info.file_size} bytes uncompressed ({info.compress_size} stored), "
-                         f"over the limit of {limit} bytes or {MAX_EXPANSION}x expansion. This "
-                         "looks like a decompression bomb, not a model.")
+        raise LoadError(f"Refused to load '{_label(source)}': member '{name}' declares "
+                        f"{info.file_size} bytes uncompressed ({info.compress_size} stored), "
+                        f"over the limit of {limit} bytes or {MAX_EXPANSION}x expansion. This "
+                        "looks like a decompression bomb, not a model.")
     chunks, total = [], 0
     with archive.open(info, "r") as member:
         while True:
@@ -91,8 +94,8 @@ def _read(archive, name, source):
                 break
             total += len(chunk)
             if total > min(limit, info.file_size):  # never trust the declared size alone
-                raise ValueError(f"Refused to load '{_label(source)}': member '{name}' "
-                                 "decompresses to more than it declares.")
+                raise LoadError(f"Refused to load '{_label(source)}': member '{name}' "
+                                "decompresses to more than it declares.")
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -142,13 +145,34 @@ def _replace_lambdas(config):
     return config
 
 
+def find_safe_mode_switches(config, where="config"):
+    """Where a config asks to turn safe mode off (a `safe_mode` key whose value is not True)."""
+    found = []
+    if isinstance(config, dict):
+        found += [f"{where}.{k}" for k, v in config.items() if k == "safe_mode" and v is not True]
+        for key, value in config.items():
+            found += find_safe_mode_switches(value, f"{where}.{key}")
+    elif isinstance(config, list):
+        for i, value in enumerate(config):
+            found += find_safe_mode_switches(value, f"{where}[{i}]")
+    return found
+
+
 def check_safe(config, safe_mode, source):
-    """Refuse Python bytecode in `config` in safe mode; turn it into functions otherwise."""
+    """Refuse Python bytecode in `config` in safe mode; turn it into functions otherwise.
+
+    A file cannot turn safe mode off: a `safe_mode` entry anywhere in its config is refused.
+    """
+    switches = find_safe_mode_switches(config) if safe_mode else []
+    if switches:
+        raise LoadError(f"Refused to load {source}: its config asks to turn safe mode off at "
+                        f"{switches}. A file cannot change safe mode; if you trust it, pass "
+                        "safe_mode=False to the loader.")
     lambdas = _find_lambdas(config)
     if not lambdas:
         return config
     if safe_mode:
-        raise ValueError(
+        raise LoadError(
             f"Refused to load {source}: it carries Python bytecode (a serialized lambda) at "
             f"{lambdas}, and running it could execute arbitrary code. If you trust the file, "
             "pass safe_mode=False to load it.")
@@ -186,8 +210,8 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True,
     from lamina import layers
     from lamina.models.model import Model
     if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Cannot load {source}: expected a dict with 'class_name' and 'config' "
-                         f"(a serialized model). Received: {str(config)[:200]}")
+        raise LoadError(f"Cannot load {source}: expected a dict with 'class_name' and 'config' "
+                        f"(a serialized model). Received: {str(config)[:200]}")
     config = _drop_keras_only_defaults(check_safe(config, safe_mode, source))
     with serialization.CustomObjectScope(custom_objects or {}):
         model = layers.deserialize({k: v for k, v in config.items()
@@ -279,8 +303,10 @@ def save_model(model, filepath, overwrite=True, zipped=True):
 
     def write(target):
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, data in members:
+            for i, (name, data) in enumerate(members):
                 archive.writestr(name, data)
+                if i == 1 and os.environ.get(PAUSE_ENV):
+                    _pause_for_tests(archive)
 
     if is_file:
         write(filepath)
@@ -288,11 +314,21 @@ def save_model(model, filepath, overwrite=True, zipped=True):
         weights_h5.atomic_write(filepath, write, overwrite=overwrite, what="model")
 
 
+def _pause_for_tests(archive):
+    """Tests only (see PAUSE_ENV): flush what is written, signal, and wait to be killed."""
+    import time
+    archive.fp.flush()
+    with open(os.environ[PAUSE_ENV], "w") as marker:
+        marker.write(str(archive.fp.tell()))
+    time.sleep(600)
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a model saved as `.keras` by lamina or Keras 3.
+    """Load a model saved as `.keras` by lamina or Keras 3, or as `.h5` by Keras 1.x/2.x.
 
     Args:
-        filepath: Path of a `.keras` file, or a readable binary file object.
+        filepath: Path of a `.keras` file (or of a Keras 1/2 `.h5` model file, converted by
+            `legacy_h5`), or a readable binary file object.
         custom_objects: Dict of names to custom classes or functions the config refers to.
         compile: Whether to compile the model from its saved compile config (and restore the
             optimizer state).
@@ -307,20 +343,26 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError("load_model: `custom_objects` must be a dict of names to classes or "
                         f"functions. Received: {type(custom_objects).__name__}")
+    from lamina.saving import legacy_h5
     if not hasattr(filepath, "read"):
         filepath = os.fspath(filepath)
-        if not filepath.endswith(KERAS_SUFFIX):
-            if filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(
-                    weights_h5.WEIGHTS_SUFFIX):
-                raise ValueError(f"load_model: '{filepath}' is a legacy Keras 2 HDF5 model file, "
-                                 "which lamina does not load (its loader would bypass safe "
-                                 "mode). Convert it with Keras: load it there and save to a "
-                                 "`.keras` path.")
-            raise ValueError("Invalid filename: load_model expects a `.keras` extension (for "
-                             "weights only, use model.load_weights with `.weights.h5`). "
-                             f"Received: filepath={filepath}")
+        legacy = filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(
+            weights_h5.WEIGHTS_SUFFIX)
+        if not filepath.endswith(KERAS_SUFFIX) and not legacy:
+            raise ValueError("Invalid filename: load_model expects a `.keras` extension, or "
+                             "`.h5` for a Keras 1/2 model file (for weights only, use "
+                             f"model.load_weights with `.weights.h5`). Received: "
+                             f"filepath={filepath}")
         if not os.path.isfile(filepath):
             raise FileNotFoundError(f"load_model: no file at '{filepath}'.")
+    if legacy_h5.is_hdf5(filepath):
+        return legacy_h5.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                                    safe_mode=safe_mode)
+    with loading(f"'{_label(filepath)}'"):
+        return _load_archive(filepath, custom_objects, compile, safe_mode)
+
+
+def _load_archive(filepath, custom_objects, compile, safe_mode):
     with _open_zip(filepath) as archive:
         config_bytes = _read(archive, CONFIG_MEMBER, filepath)
         weights = (_read(archive, WEIGHTS_MEMBER, filepath)
@@ -328,13 +370,13 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     try:
         config = json.loads(config_bytes.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"'{_label(filepath)}': config.json is not valid JSON ({error}).") \
+        raise LoadError(f"'{_label(filepath)}': config.json is not valid JSON ({error}).") \
             from None
     model = model_from_config(config, custom_objects=custom_objects, compile=compile,
                               safe_mode=safe_mode, source=f"'{_label(filepath)}'")
     if weights is None:
-        raise ValueError(f"'{_label(filepath)}' has no {WEIGHTS_MEMBER}; lamina reads the h5 "
-                         "weights format only.")
+        raise LoadError(f"'{_label(filepath)}' has no {WEIGHTS_MEMBER}; lamina reads the h5 "
+                        "weights format only.")
     with weights_h5._h5py().File(io.BytesIO(weights), "r") as h5file:
         weights_h5.read_weights(model, h5file)
     return model

@@ -4,6 +4,7 @@
 import json
 
 from lamina.saving import archive, weights_h5
+from lamina.saving.errors import LoadError, loading
 
 
 def _check_model(model, fn):
@@ -41,10 +42,10 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a `.keras` model written by lamina or Keras 3.
+    """Load a `.keras` model written by lamina or Keras 3, or a Keras 1/2 `.h5` model file.
 
     Args:
-        filepath: Path of the `.keras` file (or a readable binary file object).
+        filepath: Path of the `.keras` or legacy `.h5` file (or a readable binary file object).
         custom_objects: Dict mapping names in the config to custom classes or functions.
         compile: Whether to compile the model from its saved compile config.
         safe_mode: Refuse Python bytecode (lambdas) in the file; pass False only for trusted
@@ -81,11 +82,12 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
-    """Load weights from a `.weights.h5` or `.keras` file into a built model.
+    """Load weights from a `.weights.h5`, `.keras` or Keras 1/2 `.h5` file into a built model.
 
     Args:
         model: A built lamina `Model` with the architecture that saved the file.
-        filepath: Path ending in `.weights.h5` or `.keras`.
+        filepath: Path ending in `.weights.h5` or `.keras`, or a Keras 1/2 `.h5` file (its
+            layers with weights are matched in order, as Keras 2 did).
         skip_mismatch: Skip layers whose weights do not match (with a warning) instead of
             raising.
 
@@ -102,10 +104,11 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
 
 
 def model_from_json(json_string, custom_objects=None):
-    """A model (new weights) from `model.to_json()`'s string.
+    """A model (new weights) from `model.to_json()`'s string (lamina, Keras 3, or Keras 1/2).
 
     Args:
-        json_string: The JSON text of a serialized model.
+        json_string: The JSON text of a serialized model. Keras 1/2 configs (old class and
+            argument names) become today's layers; code in them is refused (safe mode).
         custom_objects: Dict mapping names in the config to custom classes or functions.
 
     Returns:
@@ -116,12 +119,17 @@ def model_from_json(json_string, custom_objects=None):
     if not isinstance(json_string, (str, bytes)):
         raise TypeError("model_from_json: `json_string` must be a JSON string (from "
                         f"model.to_json()). Received: {type(json_string).__name__}")
+    from lamina.saving import legacy_h5
     try:
         config = json.loads(json_string)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"model_from_json: the string is not valid JSON ({error}).") from None
-    return archive.model_from_config(config, custom_objects=custom_objects, compile=False,
-                                     source="the JSON model config")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise LoadError(f"model_from_json: the string is not valid JSON ({error}).") from None
+    with loading("the JSON model config"):
+        if legacy_h5.is_legacy_config(config):
+            return legacy_h5.model_from_config(config, custom_objects=custom_objects,
+                                               source="the Keras 1/2 JSON model config")[0]
+        return archive.model_from_config(config, custom_objects=custom_objects, compile=False,
+                                         source="the JSON model config")
 
 
 __all__ = ["load_model", "load_weights", "model_from_json", "save_model", "save_weights"]

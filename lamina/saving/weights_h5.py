@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from lamina import backend
+from lamina.saving.errors import LoadError
 from lamina.utils.naming import to_snake_case
 
 WEIGHTS_SUFFIX = ".weights.h5"
@@ -238,7 +239,7 @@ def _safe_child(group, name, what):
     if link is None:
         return None
     if not isinstance(link, h5py.HardLink):
-        raise ValueError(f"Refused to read weights: '{group.name}/{name}' is a "
+        raise LoadError(f"Refused to read weights: '{group.name}/{name}' is a "
                          f"{type(link).__name__}, which points outside the file's own data. "
                          f"lamina reads only plain {what}s stored in the file.")
     return group[name]
@@ -247,18 +248,18 @@ def _safe_child(group, name, what):
 def _read_dataset(dataset):
     h5py = _h5py()
     if not isinstance(dataset, h5py.Dataset):
-        raise ValueError(f"Refused to read weights: '{dataset.name}' is not a dataset.")
+        raise LoadError(f"Refused to read weights: '{dataset.name}' is not a dataset.")
     if dataset.is_virtual or dataset.external:
-        raise ValueError(f"Refused to read weights: dataset '{dataset.name}' stores its data in "
-                         "other files (virtual or external storage); lamina reads only data "
-                         "stored in the weights file itself.")
+        raise LoadError(f"Refused to read weights: dataset '{dataset.name}' stores its data in "
+                        "other files (virtual or external storage); lamina reads only data "
+                        "stored in the weights file itself.")
     if dataset.dtype.kind not in _NUMERIC_KINDS:
-        raise ValueError(f"Refused to read weights: dataset '{dataset.name}' has dtype "
-                         f"{dataset.dtype}, expected a numeric (bool, int or float) dtype.")
+        raise LoadError(f"Refused to read weights: dataset '{dataset.name}' has dtype "
+                        f"{dataset.dtype}, expected a numeric (bool, int or float) dtype.")
     if dataset.size * dataset.dtype.itemsize > MAX_DATASET_BYTES:
-        raise ValueError(f"Refused to read weights: dataset '{dataset.name}' declares "
-                         f"{dataset.size * dataset.dtype.itemsize} bytes, more than the limit of "
-                         f"{MAX_DATASET_BYTES}.")
+        raise LoadError(f"Refused to read weights: dataset '{dataset.name}' declares "
+                        f"{dataset.size * dataset.dtype.itemsize} bytes, more than the limit of "
+                        f"{MAX_DATASET_BYTES}.")
     return dataset[()]
 
 
@@ -271,12 +272,17 @@ def _read_group(h5file, path):
             return None
     h5py = _h5py()
     if not isinstance(group, h5py.Group):
-        raise ValueError(f"Refused to read weights: '{group.name}' is not a group.")
+        raise LoadError(f"Refused to read weights: '{group.name}' is not a group.")
     keys = list(group.keys())
     if sorted(keys, key=lambda k: (len(k), k)) != [str(i) for i in range(len(keys))]:
-        raise ValueError(f"Weights group '{group.name}' should hold datasets named 0..."
-                         f"{len(keys) - 1}; found {sorted(keys)}.")
-    return [_safe_child(group, str(i), "dataset") for i in range(len(keys))]
+        raise LoadError(f"Weights group '{group.name}' should hold datasets named 0..."
+                        f"{len(keys) - 1}; found {sorted(keys)}.")
+    datasets = [_safe_child(group, str(i), "dataset") for i in range(len(keys))]
+    for dataset in datasets:
+        if not isinstance(dataset, h5py.Dataset):
+            raise LoadError(f"Weights group '{group.name}': '{dataset.name}' should be a dataset "
+                            f"(an array), found a {type(dataset).__name__}.")
+    return datasets
 
 
 def _all_dataset_paths(h5file):
@@ -298,7 +304,7 @@ def _all_dataset_paths(h5file):
     return paths
 
 
-class _Mismatch(ValueError):
+class _Mismatch(LoadError):
     pass
 
 
@@ -369,8 +375,8 @@ def read_weights(model, h5file, skip_mismatch=False):
         if skip_mismatch:
             warnings.warn(message + "\nThese were skipped (skip_mismatch=True).", stacklevel=3)
         else:
-            raise ValueError(message + "\nCheck that the model is built the same way as the one "
-                             "that saved the file, or pass skip_mismatch=True to skip them.")
+            raise LoadError(message + "\nCheck that the model is built the same way as the one "
+                            "that saved the file, or pass skip_mismatch=True to skip them.")
 
 
 # -- files ----------------------------------------------------------------------------------------
@@ -445,11 +451,12 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
 
 
 def load_weights(model, filepath, skip_mismatch=False):
-    """Load weights from a `.weights.h5` file or a `.keras` archive into a built model.
+    """Load weights from a `.weights.h5` file, a `.keras` archive or a Keras 1/2 `.h5` file.
 
     Args:
         model: A built lamina model with the architecture that saved the file.
-        filepath: Path ending in `.weights.h5` or `.keras`.
+        filepath: Path ending in `.weights.h5` or `.keras`, or a Keras 1/2 `.h5` weights or
+            model file (matched by layer order and converted by `legacy_h5`).
         skip_mismatch: Whether to skip (with a warning) layers whose weights do not match.
 
     Returns:
@@ -459,23 +466,26 @@ def load_weights(model, filepath, skip_mismatch=False):
     """
     import io
 
-    from lamina.saving import archive
+    from lamina.saving import archive, legacy_h5
+    from lamina.saving.errors import loading
     filepath = os.fspath(filepath)
     if filepath.endswith(archive.KERAS_SUFFIX):
         _check_built(model, "load into")
-        data = archive.read_member(filepath, archive.WEIGHTS_MEMBER)
-        with _h5py().File(io.BytesIO(data), "r") as h5file:
-            read_weights(model, h5file, skip_mismatch=skip_mismatch)
+        with loading(f"'{filepath}'"):
+            data = archive.read_member(filepath, archive.WEIGHTS_MEMBER)
+            with _h5py().File(io.BytesIO(data), "r") as h5file:
+                read_weights(model, h5file, skip_mismatch=skip_mismatch)
         return
-    if not filepath.endswith(WEIGHTS_SUFFIX):
-        legacy = filepath.endswith((".h5", ".hdf5"))
-        raise ValueError(
-            "load_weights: the filename must end in `.weights.h5` or `.keras`. Received: "
-            f"filepath={filepath}." + (" Legacy Keras 2 HDF5 files (.h5) are not supported: "
-                                       "convert them with Keras (load, then save_weights to a "
-                                       "`.weights.h5` path)." if legacy else ""))
+    if not filepath.endswith((".h5", ".hdf5")):
+        raise ValueError("load_weights: the filename must end in `.weights.h5` or `.keras` (or "
+                         f"`.h5` for a Keras 1/2 weights file). Received: filepath={filepath}")
     _check_built(model, "load into")
     if not os.path.isfile(filepath):
         raise FileNotFoundError(f"load_weights: no file at '{filepath}'.")
-    with _h5py().File(filepath, "r") as h5file:
-        read_weights(model, h5file, skip_mismatch=skip_mismatch)
+    with loading(f"'{filepath}'"):
+        with _h5py().File(filepath, "r") as h5file:
+            legacy = legacy_h5.is_legacy_weights(h5file)
+            if not legacy:
+                read_weights(model, h5file, skip_mismatch=skip_mismatch)
+        if legacy:  # Keras 1/2 layout (`layer_names`), whatever the file is called
+            legacy_h5.load_weights(model, filepath, skip_mismatch=skip_mismatch)

@@ -162,6 +162,17 @@ def single_host(out):
         results["fit_set_predict"] = np.asarray(model.predict(x, batch_size=BATCH, verbose=0))
         results["fit_set_error_batch"] = np.array(error_of(
             lambda: build().fit(x, y, batch_size=7, epochs=1, verbose=0)))
+        # Saving gathers the sharded values; loading into a fresh model re-shards them at the
+        # next fit.
+        path = out + ".weights.h5"
+        model.save_weights(path)
+        restored = build()
+        restored.load_weights(path)
+        results["save_load_values"] = np.array([v.numpy() for v in restored.trainable_variables],
+                                               dtype=object)
+        restored.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+        results["save_load_specs"] = np.array([spec(v.value)
+                                               for v in restored.trainable_variables])
     finally:
         dl.set_distribution(None)
     results["fit_set_predict_reference"] = np.asarray(

@@ -123,6 +123,8 @@ def test_fit_under_set_distribution_places_and_splits_by_itself(single_host):
                                single_host["fit_set_predict_reference"], rtol=1e-5, atol=1e-6)
     assert "global batch size 7 does not divide into the 2 data shards" in \
         str(single_host["fit_set_error_batch"])
+    assert_weights_close(single_host["save_load_values"], expected)
+    assert single_host["save_load_specs"].tolist() == ["(None, 'model')", "('model',)"] * 2
 
 
 def test_bad_configurations_raise_clear_errors_before_training(single_host):

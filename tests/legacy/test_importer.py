@@ -30,6 +30,7 @@ def test_unknown_module_and_name_errors():
         with pytest.raises(ImportError, match="SReLU"):
             from keras.layers.advanced_activations import SReLU  # noqa: F401
         from keras.datasets import mnist
+
         import lamina.datasets.mnist
         assert mnist.load_data is lamina.datasets.mnist.load_data
         with pytest.raises(AttributeError, match="keras.datasets.svhn is not available"):

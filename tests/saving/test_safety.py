@@ -16,6 +16,7 @@ import pytest
 import lamina
 from lamina import layers
 from lamina.saving import archive
+from lamina.saving.errors import LoadError
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "data", "keras_files")
 
@@ -121,6 +122,59 @@ def test_lambda_of_a_lamina_op_needs_no_unsafe_mode(tmp_path):
     model.save(tmp_path / "sq.keras")
     loaded = lamina.saving.load_model(tmp_path / "sq.keras")
     np.testing.assert_allclose(loaded.predict(np.array([[2.0, -3.0]]), verbose=0), [[4.0, 9.0]])
+
+
+# -- a file cannot switch safe mode off ---------------------------------------------------------
+def _lambda_entry(sentinel):
+    """A Keras 3 Lambda layer whose bytecode, if ever run, creates `sentinel`."""
+    import base64
+    import marshal
+    payload = eval(f"lambda x: (open({str(sentinel)!r}, 'w').write('pwned'), x)[1]")
+    code = base64.b64encode(marshal.dumps(payload.__code__)).decode("ascii")
+    return {"module": "keras.layers", "class_name": "Lambda", "registered_name": None,
+            "config": {"name": "lam", "function": {"class_name": "__lambda__", "config": {
+                "code": code, "defaults": None, "closure": None}}, "arguments": {}}}
+
+
+@pytest.mark.parametrize("where", ["top", "inner", "layer", "lambda"])
+def test_config_asking_for_unsafe_mode_is_refused(where, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sentinel = tmp_path / "sentinel"
+    config = _sequential_with(_lambda_entry(sentinel))
+    if where == "top":
+        config["safe_mode"] = False
+    elif where == "inner":
+        config["config"]["safe_mode"] = False
+    elif where == "layer":
+        config["config"]["layers"][0]["config"]["safe_mode"] = False
+    else:
+        config["config"]["layers"][1]["config"]["safe_mode"] = "off"
+    members = _valid_members(tmp_path)
+    members["config.json"] = json.dumps(config).encode()
+    _write_zip(tmp_path / "evil.keras", members)
+    with pytest.raises(LoadError, match=r"asks to turn safe mode off at .*safe_mode.*"
+                                        r"pass safe_mode=False"):
+        lamina.saving.load_model(tmp_path / "evil.keras")
+    with pytest.raises(LoadError, match="turn safe mode off"):
+        lamina.saving.model_from_json(json.dumps(config))
+    # Safe mode is still on afterwards: the plain Lambda file is refused as before.
+    with pytest.raises(LoadError, match="Python bytecode"):
+        lamina.saving.load_model(os.path.join(FIXTURES, "lambda_model.keras"))
+    assert not sentinel.exists()
+
+
+def test_config_naming_keras_unsafe_switch_is_not_a_function(tmp_path):
+    # CVE-2025-8747/9906: configs that called keras.config.enable_unsafe_deserialization.
+    switch = {"module": "keras.config", "class_name": "function",
+              "config": "enable_unsafe_deserialization",
+              "registered_name": "enable_unsafe_deserialization"}
+    dense = {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
+             "config": {"units": 2, "activation": switch}}
+    for config in (_sequential_with(dense), _sequential_with(switch)):
+        with pytest.raises(LoadError, match="enable_unsafe_deserialization"):
+            lamina.saving.model_from_json(json.dumps(config))
+    with pytest.raises(LoadError, match="Python bytecode"):
+        lamina.saving.load_model(os.path.join(FIXTURES, "lambda_model.keras"))
 
 
 # -- hostile archives --------------------------------------------------------------------------
@@ -235,13 +289,57 @@ def test_non_numeric_dataset_is_refused(tmp_path):
         model.load_weights(tmp_path / "w.weights.h5")
 
 
-def test_legacy_h5_model_is_refused(tmp_path):
+def test_broken_legacy_h5_model_is_refused_clearly(tmp_path):
+    # Keras 1/2 .h5 files load (tests/saving/test_legacy_h5.py); one without layers cannot.
     with h5py.File(tmp_path / "old.h5", "w") as h5file:
         h5file.attrs["model_config"] = json.dumps({"class_name": "Sequential"})
-    with pytest.raises(ValueError, match="legacy Keras 2 HDF5"):
+    with pytest.raises(LoadError, match=r"old\.h5', model_config: a Sequential config should "
+                                        "list its layers"):
         lamina.saving.load_model(tmp_path / "old.h5")
-    with pytest.raises(ValueError, match=r"Legacy Keras 2 HDF5 files \(\.h5\) are not supported"):
+    with pytest.raises(LoadError, match="weights for 0 layers"):
         _model().load_weights(tmp_path / "old.h5")
+
+
+def test_truncated_weights_file_is_refused(tmp_path):
+    model = _weights_file(tmp_path)
+    data = (tmp_path / "w.weights.h5").read_bytes()
+    before = [w.copy() for w in model.get_weights()]
+    for cut in (0, 8, len(data) // 3, len(data) - 1):
+        (tmp_path / "w.weights.h5").write_bytes(data[:cut])
+        with pytest.raises(LoadError, match=r"malformed.*OSError: Unable to .*open file"):
+            model.load_weights(tmp_path / "w.weights.h5")
+        for old, new in zip(before, model.get_weights()):
+            np.testing.assert_array_equal(old, new)
+    assert sorted(os.listdir(tmp_path)) == ["w.weights.h5"]
+
+
+def test_truncated_weights_inside_archive_is_refused(tmp_path):
+    members = _valid_members(tmp_path)
+    members["model.weights.h5"] = members["model.weights.h5"][:1000]
+    _write_zip(tmp_path / "cut.keras", members)
+    with pytest.raises(LoadError, match="malformed.*truncated"):
+        lamina.saving.load_model(tmp_path / "cut.keras")
+
+
+def test_weights_with_wrong_shapes_name_layer_and_variable(tmp_path):
+    model = _weights_file(tmp_path)
+    with h5py.File(tmp_path / "w.weights.h5", "a") as h5file:
+        del h5file["layers/dense/vars/0"]
+        h5file["layers/dense/vars/0"] = np.zeros((2, 3), "float32")
+    with pytest.raises(LoadError, match=r"Dense 'dense.*' \(file group 'layers/dense/vars'\): "
+                                        r"variable 'kernel' has shape \(3, 2\), the file holds "
+                                        r"shape \(2, 3\)"):
+        model.load_weights(tmp_path / "w.weights.h5")
+    members = _valid_members(tmp_path)
+    buffer = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(buffer, "a") as h5file:
+        del h5file["layers/dense/vars/1"]
+        h5file["layers/dense/vars/1"] = np.zeros((5,), "float32")
+    members["model.weights.h5"] = buffer.getvalue()
+    _write_zip(tmp_path / "shapes.keras", members)
+    with pytest.raises(LoadError, match=r"variable 'bias' has shape \(2,\), the file holds "
+                                        r"shape \(5,\)"):
+        lamina.saving.load_model(tmp_path / "shapes.keras")
 
 
 # -- atomic writes -----------------------------------------------------------------------------

@@ -159,9 +159,16 @@ def test_save_weights_suffix_error(tmp_path, name):
         _mlp().save_weights(tmp_path / name)
 
 
-@pytest.mark.parametrize("name", ["w.h5", "w.hdf5", "w.txt"])
+@pytest.mark.parametrize("name", ["w.txt", "w.npz", "w"])
 def test_load_weights_suffix_error(tmp_path, name):
     with pytest.raises(ValueError, match=r"`\.weights\.h5` or `\.keras`"):
+        _mlp().load_weights(tmp_path / name)
+
+
+@pytest.mark.parametrize("name", ["w.h5", "w.hdf5"])
+def test_load_weights_missing_legacy_file(tmp_path, name):
+    # .h5/.hdf5 are Keras 1/2 weight files (tests/saving/test_legacy_h5.py).
+    with pytest.raises(FileNotFoundError, match="no file at"):
         _mlp().load_weights(tmp_path / name)
 
 
