@@ -69,6 +69,9 @@ class DTypePolicy:
 
     @classmethod
     def from_config(cls, config):
+        if not isinstance(config, dict):
+            raise TypeError(f"DTypePolicy.from_config: expected a dict like {{'name': "
+                            f"'float32'}}. Received: {config!r}")
         return cls(**config)
 
     def __eq__(self, other):
