@@ -11,6 +11,12 @@ Workloads (the foundation issue's):
   batch size 128 (synthetic data of MNIST's shape; timing does not depend on the values).
 - W3: the convnet of the Layers I issue (Conv2D 32 - MaxPooling2D - Conv2D 64 - MaxPooling2D -
   Flatten - Dropout - Dense 10 softmax, Adam), one epoch over 12000 28x28x1 samples, batch 128.
+- W4: Embedding(20000, 128) - LSTM(64) - Dense(1, sigmoid), Adam, binary crossentropy, one
+  epoch over 4000 sequences of length 100, batch 64.
+- W5: a one-block transformer classifier: token and position embedding 64 (vocab 20000,
+  length 128), MultiHeadAttention (2 heads, key_dim 32), residuals with LayerNormalization, a
+  feed-forward network of 128, GlobalAveragePooling1D, Dense(2, softmax), Adam, one epoch over
+  4000 sequences, batch 32.
 """
 
 import argparse
@@ -79,6 +85,50 @@ def keras_like_convnet(k, x, y):
     return first, steady
 
 
+def sequence_data(n=4000, length=100, vocab=20000, classes=2):
+    rng = np.random.default_rng(0)
+    return (rng.integers(1, vocab, size=(n, length)).astype("int32"),
+            rng.integers(0, classes, size=n).astype("int32"))
+
+
+def keras_like_lstm(k, x, y):
+    layers = k.layers
+    model = k.Sequential([k.Input((100,), dtype="int32"), layers.Embedding(20000, 128),
+                          layers.LSTM(64), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=k.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    y = y.astype("float32")
+    first = _timed(lambda: model.fit(x, y, epochs=1, batch_size=64, verbose=0))
+    steady = _timed(lambda: model.fit(x, y, epochs=1, batch_size=64, verbose=0))
+    return first, steady
+
+
+def keras_like_transformer(k, x, y):
+    layers, ops = k.layers, k.ops
+
+    class TokenAndPosition(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.tokens = layers.Embedding(20000, 64)
+            self.positions = layers.Embedding(128, 64)
+
+        def call(self, x):
+            return self.tokens(x) + self.positions(ops.arange(ops.shape(x)[-1]))
+
+    inputs = k.Input((128,), dtype="int32")
+    h = TokenAndPosition()(inputs)
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=32)(h, h)
+    h = layers.LayerNormalization(epsilon=1e-6)(h + layers.Dropout(0.1)(attended))
+    fed = layers.Dense(64)(layers.Dense(128, activation="relu")(h))
+    h = layers.LayerNormalization(epsilon=1e-6)(h + layers.Dropout(0.1)(fed))
+    h = layers.GlobalAveragePooling1D()(h)
+    outputs = layers.Dense(2, activation="softmax")(layers.Dropout(0.1)(h))
+    model = k.Model(inputs, outputs)
+    model.compile(optimizer=k.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    first = _timed(lambda: model.fit(x, y, epochs=1, batch_size=32, verbose=0))
+    steady = _timed(lambda: model.fit(x, y, epochs=1, batch_size=32, verbose=0))
+    return first, steady
+
+
 # -- PyTorch, written by hand -----------------------------------------------------------------
 def torch_xor(torch):
     torch.manual_seed(0)
@@ -137,6 +187,73 @@ def torch_convnet(torch, x, y):
     return _timed(epoch), _timed(epoch)
 
 
+def _torch_epochs(torch, model, batches, loss_fn, lr=1e-3):
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+
+    def epoch():
+        for xb, yb in batches():
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+    return _timed(epoch), _timed(epoch)
+
+
+def _torch_batches(torch, xt, yt, batch_size):
+    def batches():
+        perm = torch.randperm(xt.shape[0])
+        for start in range(0, xt.shape[0], batch_size):
+            idx = perm[start:start + batch_size]
+            yield xt[idx], yt[idx]
+    return batches
+
+
+def torch_lstm(torch, x, y):
+    torch.manual_seed(0)
+    nn = torch.nn
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(20000, 128)
+            self.lstm = nn.LSTM(128, 64, batch_first=True)
+            self.dense = nn.Linear(64, 1)
+
+        def forward(self, x):
+            _, (h, _) = self.lstm(self.embedding(x))
+            return self.dense(h[-1]).squeeze(-1)
+
+    xt, yt = torch.from_numpy(x).long(), torch.from_numpy(y).float()
+    return _torch_epochs(torch, Classifier(), _torch_batches(torch, xt, yt, 64),
+                         nn.BCEWithLogitsLoss())
+
+
+def torch_transformer(torch, x, y):
+    torch.manual_seed(0)
+    nn = torch.nn
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tokens = nn.Embedding(20000, 64)
+            self.positions = nn.Embedding(128, 64)
+            self.attention = nn.MultiheadAttention(64, 2, batch_first=True)
+            self.norm1, self.norm2 = nn.LayerNorm(64, eps=1e-6), nn.LayerNorm(64, eps=1e-6)
+            self.ffn = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64))
+            self.dropout = nn.Dropout(0.1)
+            self.dense = nn.Linear(64, 2)
+
+        def forward(self, x):
+            h = self.tokens(x) + self.positions(torch.arange(x.shape[1]))
+            attended, _ = self.attention(h, h, h, need_weights=False)
+            h = self.norm1(h + self.dropout(attended))
+            h = self.norm2(h + self.dropout(self.ffn(h)))
+            return self.dense(self.dropout(h.mean(dim=1)))
+
+    xt, yt = torch.from_numpy(x).long(), torch.from_numpy(y).long()
+    return _torch_epochs(torch, Classifier(), _torch_batches(torch, xt, yt, 32),
+                         nn.CrossEntropyLoss())
+
+
 def _frameworks():
     found = {}
     import lamina
@@ -157,7 +274,7 @@ def _frameworks():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="W1,W2,W3")
+    parser.add_argument("--only", default="W1,W2,W3,W4,W5")
     args = parser.parse_args()
     only = set(args.only.split(","))
     fw = _frameworks()
@@ -182,6 +299,18 @@ def main():
                 rows.append(("W3 convnet 28x28x1, one epoch", name, None))
                 continue
             rows.append(("W3 convnet 28x28x1, one epoch", name, run() if fw[name] else None))
+    if "W4" in only:
+        x, y = sequence_data()
+        for name, run in (("lamina", lambda: keras_like_lstm(fw["lamina"], x, y)),
+                          ("keras", lambda: keras_like_lstm(fw["keras"], x, y)),
+                          ("torch", lambda: torch_lstm(fw["torch"], x, y))):
+            rows.append(("W4 Embedding-LSTM(64), one epoch", name, run() if fw[name] else None))
+    if "W5" in only:
+        x, y = sequence_data(length=128)
+        for name, run in (("lamina", lambda: keras_like_transformer(fw["lamina"], x, y)),
+                          ("keras", lambda: keras_like_transformer(fw["keras"], x, y)),
+                          ("torch", lambda: torch_transformer(fw["torch"], x, y))):
+            rows.append(("W5 transformer block, one epoch", name, run() if fw[name] else None))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}")
     versions = {n: getattr(m, "__version__", "?") for n, m in fw.items() if m is not None}

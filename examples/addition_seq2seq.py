@@ -6,8 +6,9 @@ vector to an LSTM decoder once per answer character, and a TimeDistributed Dense
 writes the answer "596 " one character at a time. Everything is generated here, offline.
 
 Run: python examples/addition_seq2seq.py
-Result (seed 0, 2-core CPU, about 6 minutes): exact-match accuracy about 0.98 on 5,000
-held-out sums of two numbers of up to 3 digits (the test asserts >= 0.95).
+Result (seed 0, 2-core CPU shared with other work, 10 minutes wall / 5 minutes CPU):
+exact-match accuracy 0.9948 on 5,000 held-out sums of two numbers of up to 3 digits. The test
+runs 2-digit sums (0.98 when measured) and asserts >= 0.95.
 """
 
 import numpy as np

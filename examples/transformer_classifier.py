@@ -11,8 +11,9 @@ LayerNormalization, a feed-forward network, residual, LayerNormalization) -> ave
 -> Dense softmax.
 
 Run: python examples/transformer_classifier.py
-Result (seed 0, 2-core CPU, well under a minute): test accuracy about 0.99 on 1,000 held-out
-sequences (the test asserts >= 0.95).
+Result (seed 0, 2-core CPU, under two minutes): test accuracy 1.0000 on 1,000 held-out
+sequences. The test's smaller run (3,000 sequences, 5 epochs) also gave 1.0 and asserts
+>= 0.95.
 """
 
 import numpy as np

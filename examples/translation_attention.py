@@ -7,8 +7,9 @@ Attention layer looks back over all encoder steps (padding masked out) to pick t
 it needs. Training uses teacher forcing; translation is greedy, one character at a time.
 
 Run: python examples/translation_attention.py
-Result (seed 0, 2-core CPU, about 2 minutes): exact-match accuracy about 0.99 on 2,000
-held-out dates (the test asserts >= 0.95 on a smaller run).
+Result (seed 0, 2-core CPU shared with other work, about 3 minutes): exact-match accuracy
+1.0000 on 2,000 held-out dates. The test's smaller run (6,000 dates, 8 epochs) gave 0.997 and
+asserts >= 0.95.
 """
 
 import datetime
