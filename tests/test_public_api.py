@@ -17,7 +17,8 @@ import pytest
 DATA = pathlib.Path(__file__).parent / "data"
 KERAS = json.loads((DATA / "keras_3_15_public_names.json").read_text())["namespaces"]
 MISSING_FILE = DATA / "lamina_missing_keras_names.json"
-COMPLETE = ("activations", "constraints", "initializers", "losses", "metrics", "models", "ops",
+COMPLETE = ("activations", "backend", "constraints", "initializers", "layers", "losses", "metrics",
+            "models", "ops",
             "ops.image", "ops.linalg", "ops.nn", "ops.numpy", "optimizers",
             "optimizers.schedules", "random", "regularizers")
 
