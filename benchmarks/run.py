@@ -1,8 +1,8 @@
 """Time the same workloads on lamina, Keras 3 (JAX backend) and a hand-written PyTorch loop.
 
-Run: python benchmarks/run.py [--only W1,W2] [--repeat 2]
-Each framework that is installed runs in this one process sitting; a missing one is reported as
-"not installed". Figures go to benchmarks/RESULTS.md by hand, with the machine they ran on.
+Run: python benchmarks/run.py [--only W1,W2]
+Each (workload, framework) pair runs in a fresh process of one sitting; a framework that is not
+installed is reported as such. Figures go to benchmarks/RESULTS.md by hand, with the machine.
 
 Workloads (the foundation issue's):
 - W1: the seed's XOR network, fit for 10000 epochs at batch size 4 (first fit includes
@@ -20,8 +20,11 @@ Workloads (the foundation issue's):
 """
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -254,76 +257,85 @@ def torch_transformer(torch, x, y):
                          nn.CrossEntropyLoss())
 
 
-def _frameworks():
-    found = {}
-    import lamina
-    found["lamina"] = lamina
+WORKLOADS = {
+    "W1": ("W1 XOR fit, 10000 epochs", lambda: (),
+           {"lamina": keras_like_xor, "keras": keras_like_xor, "torch": torch_xor}),
+    "W2": ("W2 MLP 784-512-512-10, one epoch", mlp_data,
+           {"lamina": keras_like_mlp, "keras": keras_like_mlp, "torch": torch_mlp}),
+    "W3": ("W3 convnet 28x28x1, one epoch", convnet_data,
+           {"lamina": keras_like_convnet, "keras": keras_like_convnet, "torch": torch_convnet}),
+    "W4": ("W4 Embedding-LSTM(64), one epoch", sequence_data,
+           {"lamina": keras_like_lstm, "keras": keras_like_lstm, "torch": torch_lstm}),
+    "W5": ("W5 transformer block, one epoch", lambda: sequence_data(length=128),
+           {"lamina": keras_like_transformer, "keras": keras_like_transformer,
+            "torch": torch_transformer}),
+}
+
+
+def _framework(name):
+    """The imported framework, or None when it is not installed."""
     try:
-        import keras
-        found["keras"] = keras
+        if name == "lamina":
+            import lamina as module
+        elif name == "keras":
+            import keras as module
+        else:
+            import torch as module
+            module.set_flush_denormal(True)
     except ImportError:
-        found["keras"] = None
-    try:
-        import torch
-        torch.set_flush_denormal(True)
-        found["torch"] = torch
-    except ImportError:
-        found["torch"] = None
-    return found
+        return None
+    return module
+
+
+def _worker(workload, name):
+    """Run one workload on one framework in this (fresh) process; print a JSON result."""
+    module = _framework(name)
+    if module is None:
+        print(json.dumps(None))
+        return
+    _, make_data, runners = WORKLOADS[workload]
+    first, steady = runners[name](module, *make_data())
+    print(json.dumps({"first": first, "steady": steady,
+                      "version": getattr(module, "__version__", "?")}))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="W1,W2,W3,W4,W5")
+    parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "FRAMEWORK"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
-    only = set(args.only.split(","))
-    fw = _frameworks()
-    rows = []
-    if "W1" in only:
-        for name, run in (("lamina", lambda: keras_like_xor(fw["lamina"])),
-                          ("keras", lambda: keras_like_xor(fw["keras"])),
-                          ("torch", lambda: torch_xor(fw["torch"]))):
-            rows.append(("W1 XOR fit, 10000 epochs", name, run() if fw[name] else None))
-    if "W2" in only:
-        x, y = mlp_data()
-        for name, run in (("lamina", lambda: keras_like_mlp(fw["lamina"], x, y)),
-                          ("keras", lambda: keras_like_mlp(fw["keras"], x, y)),
-                          ("torch", lambda: torch_mlp(fw["torch"], x, y))):
-            rows.append(("W2 MLP 784-512-512-10, one epoch", name, run() if fw[name] else None))
-    if "W3" in only:
-        x, y = convnet_data()
-        for name, run in (("lamina", lambda: keras_like_convnet(fw["lamina"], x, y)),
-                          ("keras", lambda: keras_like_convnet(fw["keras"], x, y)),
-                          ("torch", lambda: torch_convnet(fw["torch"], x, y))):
-            if name == "lamina" and not hasattr(fw["lamina"].layers, "Conv2D"):
-                rows.append(("W3 convnet 28x28x1, one epoch", name, None))
-                continue
-            rows.append(("W3 convnet 28x28x1, one epoch", name, run() if fw[name] else None))
-    if "W4" in only:
-        x, y = sequence_data()
-        for name, run in (("lamina", lambda: keras_like_lstm(fw["lamina"], x, y)),
-                          ("keras", lambda: keras_like_lstm(fw["keras"], x, y)),
-                          ("torch", lambda: torch_lstm(fw["torch"], x, y))):
-            rows.append(("W4 Embedding-LSTM(64), one epoch", name, run() if fw[name] else None))
-    if "W5" in only:
-        x, y = sequence_data(length=128)
-        for name, run in (("lamina", lambda: keras_like_transformer(fw["lamina"], x, y)),
-                          ("keras", lambda: keras_like_transformer(fw["keras"], x, y)),
-                          ("torch", lambda: torch_transformer(fw["torch"], x, y))):
-            rows.append(("W5 transformer block, one epoch", name, run() if fw[name] else None))
+    if args.worker:
+        _worker(*args.worker)
+        return
+    rows, versions = [], {}
+    for workload in [w for w in WORKLOADS if w in set(args.only.split(","))]:
+        title = WORKLOADS[workload][0]
+        for name in ("lamina", "keras", "torch"):
+            # Each framework runs in its own process: sharing one, PyTorch's CPU threads
+            # fought with XLA's (an LSTM epoch went from 3 s to 100 s).
+            run = subprocess.run([sys.executable, __file__, "--worker", workload, name],
+                                 capture_output=True, text=True, check=False)
+            lines = run.stdout.strip().splitlines()
+            result = json.loads(lines[-1]) if run.returncode == 0 and lines else None
+            if run.returncode != 0:
+                print(f"{workload} on {name} failed:\n{run.stderr[-2000:]}", file=sys.stderr)
+            if result:
+                versions[name] = result["version"]
+            rows.append((title, name, result))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}")
-    versions = {n: getattr(m, "__version__", "?") for n, m in fw.items() if m is not None}
     print("versions:", versions)
     print("| workload | framework | first (s) | steady (s) | steady vs lamina |")
     print("|---|---|---|---|---|")
     base = {w: r for w, n, r in rows if n == "lamina" and r}
     for workload, name, result in rows:
         if result is None:
-            print(f"| {workload} | {name} | not installed | | |")
+            print(f"| {workload} | {name} | not installed or failed | | |")
             continue
-        ratio = result[1] / base[workload][1] if workload in base else float("nan")
-        print(f"| {workload} | {name} | {result[0]:.3f} | {result[1]:.3f} | {ratio:.2f}x |")
+        ratio = result["steady"] / base[workload]["steady"] if workload in base else float("nan")
+        print(f"| {workload} | {name} | {result['first']:.3f} | {result['steady']:.3f} | "
+              f"{ratio:.2f}x |")
 
 
 if __name__ == "__main__":
