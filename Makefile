@@ -22,7 +22,7 @@ demo: $(VENV)/.installed
 	$(BIN)/python examples/digits.py
 
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto tests
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py

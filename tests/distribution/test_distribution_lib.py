@@ -157,13 +157,15 @@ def test_distribute_model_variables_keeps_values_and_lays_slots_out_like_their_o
     assert used[kernel.path].axes == (None, "model")
     # One device: a placement equivalent to the layout (JAX keeps a single-device sharding).
     assert kernel.value.sharding.is_equivalent_to(used[kernel.path].backend_layout, 2)
-    slots = {v.path: used[v.path].axes for v in model.optimizer.variables}
+    # Slot paths are "<optimizer name>/<variable path with _>_<slot>"; the optimizer's name
+    # depends on how many optimizers this process made before.
+    slots = {v.path.split("/", 1)[1]: used[v.path].axes for v in model.optimizer.variables}
     name = kernel.path.replace("/", "_")
-    assert slots[f"adam/{name}_momentum"] == (None, "model")
-    assert slots[f"adam/{name}_velocity"] == (None, "model")
-    assert slots["adam/iteration"] == ()
+    assert slots[f"{name}_momentum"] == (None, "model")
+    assert slots[f"{name}_velocity"] == (None, "model")
+    assert slots["iteration"] == ()
     bias = model.layers[1].bias.path.replace("/", "_")
-    assert slots[f"adam/{bias}_momentum"] == (None,)
+    assert slots[f"{bias}_momentum"] == (None,)
 
 
 def test_distribute_model_variables_needs_a_distribution_and_a_fitting_layout():
