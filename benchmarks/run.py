@@ -17,6 +17,8 @@ Workloads (the foundation issue's):
   length 128), MultiHeadAttention (2 heads, key_dim 32), residuals with LayerNormalization, a
   feed-forward network of 128, GlobalAveragePooling1D, Dense(2, softmax), Adam, one epoch over
   4000 sequences, batch 32.
+- W6p/W6c/W6t: inference with the W2 model: predict on 1 row, model(x) on 1 row (median
+  latency after the first call), and predict on 10000 rows.
 """
 
 import argparse
@@ -130,6 +132,38 @@ def keras_like_transformer(k, x, y):
     first = _timed(lambda: model.fit(x, y, epochs=1, batch_size=32, verbose=0))
     steady = _timed(lambda: model.fit(x, y, epochs=1, batch_size=32, verbose=0))
     return first, steady
+
+
+def _latency(fn, repeat=50):
+    """(first call, median of `repeat` further calls) in seconds."""
+    first = _timed(fn)
+    times = sorted(_timed(fn) for _ in range(repeat))
+    return first, times[len(times) // 2]
+
+
+def _inference_mlp(k):
+    layers = k.layers
+    model = k.Sequential([k.Input((784,)), layers.Dense(512, activation="relu"),
+                          layers.Dense(512, activation="relu"),
+                          layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def keras_like_predict_one(k, x, y):
+    model = _inference_mlp(k)
+    return _latency(lambda: model.predict(x[:1], verbose=0))
+
+
+def keras_like_call_one(k, x, y):
+    model = _inference_mlp(k)
+    one = x[:1]
+    return _latency(lambda: np.asarray(model(one)))
+
+
+def keras_like_predict_many(k, x, y):
+    model = _inference_mlp(k)
+    return _latency(lambda: model.predict(x[:10000], batch_size=128, verbose=0), repeat=3)
 
 
 # -- PyTorch, written by hand -----------------------------------------------------------------
@@ -257,6 +291,33 @@ def torch_transformer(torch, x, y):
                          nn.CrossEntropyLoss())
 
 
+def _torch_inference_mlp(torch):
+    torch.manual_seed(0)
+    nn = torch.nn
+    return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
+                         nn.Linear(512, 10), nn.Softmax(dim=-1)).eval()
+
+
+def torch_call_one(torch, x, y):
+    model = _torch_inference_mlp(torch)
+    one = torch.from_numpy(x[:1])
+
+    def call():
+        with torch.no_grad():
+            return model(one).numpy()
+    return _latency(call)
+
+
+def torch_predict_many(torch, x, y):
+    model = _torch_inference_mlp(torch)
+    xt = torch.from_numpy(x[:10000])
+
+    def predict():
+        with torch.no_grad():
+            return np.concatenate([model(xt[i:i + 128]).numpy() for i in range(0, 10000, 128)])
+    return _latency(predict, repeat=3)
+
+
 WORKLOADS = {
     "W1": ("W1 XOR fit, 10000 epochs", lambda: (),
            {"lamina": keras_like_xor, "keras": keras_like_xor, "torch": torch_xor}),
@@ -269,6 +330,17 @@ WORKLOADS = {
     "W5": ("W5 transformer block, one epoch", lambda: sequence_data(length=128),
            {"lamina": keras_like_transformer, "keras": keras_like_transformer,
             "torch": torch_transformer}),
+    # W6: inference latency of the W2 model. "first" is the first call (compilation included),
+    # "steady" the median of later calls. PyTorch has no predict(): its row is a plain call.
+    "W6p": ("W6 predict, 1 row (latency)", mlp_data,
+            {"lamina": keras_like_predict_one, "keras": keras_like_predict_one,
+             "torch": torch_call_one}),
+    "W6c": ("W6 model(x), 1 row (latency)", mlp_data,
+            {"lamina": keras_like_call_one, "keras": keras_like_call_one,
+             "torch": torch_call_one}),
+    "W6t": ("W6 predict, 10000 rows (throughput)", mlp_data,
+            {"lamina": keras_like_predict_many, "keras": keras_like_predict_many,
+             "torch": torch_predict_many}),
 }
 
 
@@ -301,7 +373,7 @@ def _worker(workload, name):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="W1,W2,W3,W4,W5")
+    parser.add_argument("--only", default="W1,W2,W3,W4,W5,W6p,W6c,W6t")
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "FRAMEWORK"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -334,7 +406,7 @@ def main():
             print(f"| {workload} | {name} | not installed or failed | | |")
             continue
         ratio = result["steady"] / base[workload]["steady"] if workload in base else float("nan")
-        print(f"| {workload} | {name} | {result['first']:.3f} | {result['steady']:.3f} | "
+        print(f"| {workload} | {name} | {result['first']:.4g} | {result['steady']:.4g} | "
               f"{ratio:.2f}x |")
 
 
