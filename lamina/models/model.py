@@ -2,6 +2,7 @@
 Model (layers in `__init__`, the forward pass in `call`) builds a subclassed one."""
 
 from lamina.layers.layer import Layer
+from lamina.ops.symbolic import KerasTensor
 from lamina.trainer.loop import Trainer
 
 
@@ -27,6 +28,62 @@ class Model(Trainer, Layer):
                             f"from a subclass. Received {len(args)} positional argument(s).")
         Layer.__init__(self, **kwargs)
         self._init_trainer()
+
+    def __call__(self, *args, **kwargs):
+        fast = self._compiled_inference_call(args, kwargs)
+        if fast is not None:
+            return fast[0]
+        return super().__call__(*args, **kwargs)
+
+    def _compiled_inference_call(self, args, kwargs):
+        """`(outputs,)` from a compiled forward pass, or None when the plain call must run.
+
+        `model(x)` on arrays outside any training step runs layer by layer, dispatching every
+        op from Python. When the same input shapes come back (a serving loop), the forward pass
+        is compiled once and reused, as `predict` does; variable values are passed in, and
+        state a layer changes (seed generators) is written back, so results equal the plain
+        call. Calls that could differ keep the plain path: symbolic inputs, `training=True`,
+        explicit masks, calls inside another layer or a stateless scope, models that attach
+        output masks or add activity losses.
+        """
+        from lamina import backend
+        from lamina.layers.layer import _current_context
+        from lamina.utils import tree
+        if len(args) != 1 or set(kwargs) - {"training"} or kwargs.get("training") or \
+                not self.built or not backend.supports("jit") or \
+                backend.get_stateless_scope() is not None or _current_context() is not None:
+            return None
+        leaves = tree.flatten(args[0])
+        if not leaves or not all(hasattr(x, "shape") and hasattr(x, "dtype") and
+                                 not isinstance(x, KerasTensor) for x in leaves):
+            return None
+        signature = tuple((tuple(x.shape), str(x.dtype)) for x in leaves)
+        seen = self.__dict__.setdefault("_inference_signatures", {})
+        seen[signature] = seen.get(signature, 0) + 1
+        # The first call with a shape runs eagerly: compiling pays off only when it repeats.
+        if seen[signature] < 2 or not self._compiled_inference_is_exact():
+            return None
+        forward = self.__dict__.get("_inference_forward")
+        if forward is None:
+            def run(trainable, non_trainable, inputs):
+                return self.stateless_call(trainable, non_trainable, inputs)
+            forward = backend.transforms.jit(run)
+            object.__setattr__(self, "_inference_forward", forward)
+        non_trainable = self.non_trainable_variables
+        outputs, new_values = forward([v.value for v in self.trainable_variables],
+                                      [v.value for v in non_trainable], args[0])
+        for variable, value in zip(non_trainable, new_values):
+            variable.assign(value)
+        return (outputs,)
+
+    def _compiled_inference_is_exact(self):
+        from lamina.layers.layer import Layer
+        for layer in [self, *self._flat_layers()]:
+            if layer.activity_regularizer is not None:
+                return False
+            if type(layer).compute_mask is not Layer.compute_mask and layer is not self:
+                return False
+        return True
 
     def build(self, input_shape):
         """Create a subclassed model's weights for inputs of `input_shape` (batch axis may be
