@@ -78,6 +78,9 @@ class BackupAndRestore(Callback):
                 metadata = json.load(f)
             self.model._initial_epoch = int(metadata["epoch"])
             self._current_epoch = int(metadata["epoch"])
+            if self.save_freq != "epoch" and "batch" in metadata:
+                # A backup taken inside an epoch: fit continues after its last batch.
+                self.model._initial_batch = int(metadata["batch"]) + 1
 
     def on_epoch_end(self, epoch, logs=None):
         self._current_epoch = epoch + 1

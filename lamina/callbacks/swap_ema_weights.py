@@ -26,24 +26,23 @@ class SwapEMAWeights(Callback):
         self.swap_on_epoch = swap_on_epoch
         self._averages_in_model = False
 
-    def _swap(self):
-        optimizer = self.model.optimizer
-        averages = getattr(optimizer, "_model_variables_moving_average", None)
-        if not getattr(optimizer, "use_ema", False) or averages is None:
+    def _check_ema(self, optimizer):
+        if not getattr(optimizer, "use_ema", False):
             raise ValueError("SwapEMAWeights: the model's optimizer keeps no moving averages. "
                              "Build it with use_ema=True, e.g. "
                              "lamina.optimizers.Adam(use_ema=True).")
+
+    def _swap(self):
+        optimizer = self.model.optimizer
+        self._check_ema(optimizer)
+        averages = optimizer._model_variables_moving_average
         for variable, average in zip(optimizer._trainable_variables, averages):
             current = variable.value
             variable.assign(average.value)
             average.assign(current)
 
     def on_train_begin(self, logs=None):
-        optimizer = self.model.optimizer
-        if not getattr(optimizer, "use_ema", False):
-            raise ValueError("SwapEMAWeights: the model's optimizer keeps no moving averages. "
-                             "Build it with use_ema=True, e.g. "
-                             "lamina.optimizers.Adam(use_ema=True).")
+        self._check_ema(self.model.optimizer)
         self._averages_in_model = False
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -8,14 +8,12 @@ writes the state back after each call. How many steps a call runs depends on who
 - a callback with per-batch hooks: `steps_per_execution` steps per call (Keras semantics).
 """
 
-import json
-import os
 import time
 
 import numpy as np
 
 from lamina import backend, losses, optimizers
-from lamina.callbacks import BackupAndRestore, Callback, CallbackList, History
+from lamina.callbacks import Callback, CallbackList, History
 from lamina.distribution import distribution_lib
 from lamina.random.seed_generator import numpy_rng
 from lamina.trainer import data_adapters as da
@@ -296,12 +294,12 @@ class Trainer:
                                             add_progbar=verbose != 0, model=self,
                                             verbose=verbose, epochs=epochs, steps=steps))
         self.stop_training = False
-        self._initial_epoch = None
+        self._initial_epoch = self._initial_batch = None
         cbs.on_train_begin()
         # A callback that resumes an interrupted run (BackupAndRestore) sets the first epoch,
         # and, when it backs up every few batches, the batch to continue from.
         initial_epoch = self._initial_epoch if self._initial_epoch is not None else initial_epoch
-        first_batch = _resume_batch(cbs.callbacks, initial_epoch)
+        first_batch = self._initial_batch or 0
         epochs_source.skip_epochs(initial_epoch)
         fuse = (epochs_source.fusable and not cbs.needs_epoch_hooks() and verbose == 0
                 and not self._steps_compile_one_by_one() and not cbs.needs_batch_hooks()
@@ -799,21 +797,6 @@ def _check_stream_arguments(what, x, y=None, sample_weight=None, batch_size=None
     if validation_split:
         raise ValueError(f"{what}: `validation_split` only splits in-memory arrays; with "
                          f"{name}, pass `validation_data` (a second generator or dataset).")
-
-
-def _resume_batch(callbacks, epoch):
-    """The batch to resume `epoch` from when a BackupAndRestore with an int `save_freq`
-    restored a backup taken inside that epoch (its metadata holds the last batch done)."""
-    for callback in callbacks:
-        if not isinstance(callback, BackupAndRestore) or callback.save_freq == "epoch":
-            continue
-        if not os.path.exists(callback._metadata_path):
-            continue
-        with open(callback._metadata_path, encoding="utf-8") as f:
-            metadata = json.load(f)
-        if int(metadata.get("epoch", -1)) == epoch and "batch" in metadata:
-            return int(metadata["batch"]) + 1
-    return 0
 
 
 def _first_batches(arrays, steps, batch_size):
