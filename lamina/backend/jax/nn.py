@@ -4,7 +4,7 @@ import jax
 import jax.numpy as jnp
 
 from lamina.backend import config
-from lamina.backend.common import dtypes
+from lamina.backend.common import conv_shapes, dtypes
 from lamina.backend.jax.core import convert_to_tensor
 from lamina.backend.jax.numpy import _float_input
 
@@ -220,20 +220,10 @@ def moments(x, axes, keepdims=False, synchronized=False):
 
 
 # -- pooling -------------------------------------------------------------------------------------
-def _spatial_axes(ndim, data_format):
-    return tuple(range(1, ndim - 1)) if data_format == "channels_last" else tuple(range(2, ndim))
-
-
-def _same_pads(size, window, stride):
-    """XLA's "SAME" padding of one axis as (low, high); an odd total puts the extra one high."""
-    total = max((-(-size // stride) - 1) * stride + window - size, 0)
-    return total // 2, total - total // 2
-
-
 def _pool_windows(ndim, pool_size, strides, data_format):
     """Window and stride over every axis of the input: 1 on the batch and channel axes."""
     window, stride = [1] * ndim, [1] * ndim
-    for axis, p, s in zip(_spatial_axes(ndim, data_format), pool_size, strides):
+    for axis, p, s in zip(conv_shapes.spatial_axes(ndim, data_format), pool_size, strides):
         window[axis], stride[axis] = p, s
     return tuple(window), tuple(stride)
 
@@ -244,13 +234,13 @@ def _pool_tiles(x, pool_size, padding, data_format, pad_value):
     "valid" crops the remainder of each axis, "same" pads it with `pad_value` as XLA would.
     Returns the reshaped input and the window axes to reduce over.
     """
-    spatial = _spatial_axes(x.ndim, data_format)
+    spatial = conv_shapes.spatial_axes(x.ndim, data_format)
     crops, pads = [slice(None)] * x.ndim, [(0, 0)] * x.ndim
     for axis, p in zip(spatial, pool_size):
         if padding == "valid":
             crops[axis] = slice(0, x.shape[axis] // p * p)
         else:
-            pads[axis] = _same_pads(x.shape[axis], p, p)
+            pads[axis] = conv_shapes.same_pads(x.shape[axis], p, p)
     x = x[tuple(crops)]
     if any(pad != (0, 0) for pad in pads):
         x = jnp.pad(x, pads, constant_values=pad_value)
@@ -286,9 +276,9 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 def _same_window_counts(shape, pool_size, strides, data_format):
     """How many real (unpadded) elements each "same"-padded window holds, broadcastable."""
     counts = jnp.ones((), dtype=jnp.int32)
-    for axis, p, s in zip(_spatial_axes(len(shape), data_format), pool_size, strides):
+    for axis, p, s in zip(conv_shapes.spatial_axes(len(shape), data_format), pool_size, strides):
         size = shape[axis]
-        low = _same_pads(size, p, s)[0]
+        low = conv_shapes.same_pads(size, p, s)[0]
         starts = [i * s - low for i in range(-(-size // s))]
         per_axis = [min(start + p, size) - max(start, 0) for start in starts]
         view = [1] * len(shape)
@@ -420,10 +410,6 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 
 # -- convolutions ------------------------------------------------------------------------------
 # Kernels are laid out (*spatial, in, out), Keras's layout; conv_transpose's is (*spatial, out, in).
-def _conv_spatial_tuple(value, n):
-    return (value,) * n if isinstance(value, int) else tuple(value)
-
-
 def _conv_dimension_numbers(n, data_format):
     spatial = tuple(range(1, n + 1)) if data_format == "channels_last" else tuple(range(2, n + 2))
     channel = n + 1 if data_format == "channels_last" else 1
@@ -444,8 +430,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     n = inputs.ndim - 2
     channels = inputs.shape[-1] if data_format == "channels_last" else inputs.shape[1]
     return jax.lax.conv_general_dilated(
-        inputs, kernel, window_strides=_conv_spatial_tuple(strides, n), padding=padding.upper(),
-        rhs_dilation=_conv_spatial_tuple(dilation_rate, n),
+        inputs, kernel, window_strides=conv_shapes.spatial_tuple(strides, n), padding=padding.upper(),
+        rhs_dilation=conv_shapes.spatial_tuple(dilation_rate, n),
         dimension_numbers=_conv_dimension_numbers(n, data_format),
         feature_group_count=channels // kernel.shape[-2])
 
@@ -458,8 +444,8 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     # One group per input channel; output channel c * multiplier + m is kernel[..., c, m].
     kernel = jnp.reshape(kernel, (*kernel.shape[:-2], 1, channels * multiplier))
     return jax.lax.conv_general_dilated(
-        inputs, kernel, window_strides=_conv_spatial_tuple(strides, n), padding=padding.upper(),
-        rhs_dilation=_conv_spatial_tuple(dilation_rate, n),
+        inputs, kernel, window_strides=conv_shapes.spatial_tuple(strides, n), padding=padding.upper(),
+        rhs_dilation=conv_shapes.spatial_tuple(dilation_rate, n),
         dimension_numbers=_conv_dimension_numbers(n, data_format), feature_group_count=channels)
 
 
@@ -470,29 +456,18 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
     return conv(depthwise, pointwise_kernel, 1, "valid", data_format)
 
 
-def _conv_transpose_length(size, kernel_size, stride, padding, output_padding, dilation):
-    """Output length of a transposed convolution along one axis (Keras's rule)."""
-    k = (kernel_size - 1) * dilation + 1
-    if padding == "valid":
-        extra = max(k, stride) - k if output_padding is None else output_padding
-        return (size - 1) * stride + k + extra
-    if output_padding is None:
-        return size * stride
-    return (size - 1) * stride + k % 2 + output_padding
-
-
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1):
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = _conv_operands(inputs, kernel)
     n = inputs.ndim - 2
-    strides, dilation = _conv_spatial_tuple(strides, n), _conv_spatial_tuple(dilation_rate, n)
+    strides, dilation = conv_shapes.spatial_tuple(strides, n), conv_shapes.spatial_tuple(dilation_rate, n)
     output_padding = ((None,) * n if output_padding is None
-                      else _conv_spatial_tuple(output_padding, n))
+                      else conv_shapes.spatial_tuple(output_padding, n))
     sizes = inputs.shape[1:-1] if data_format == "channels_last" else inputs.shape[2:]
     pads = []
     for size, k, s, extra, d in zip(sizes, kernel.shape[:-2], strides, output_padding, dilation):
-        out = _conv_transpose_length(size, k, s, padding, extra, d)
+        out = conv_shapes.conv_transpose_length(size, k, s, padding, extra, d)
         k = (k - 1) * d + 1
         # The output is the gradient of a forward convolution from `out` to `size` whose
         # leading padding is half its total (the smaller half), as "same" padding does.
@@ -520,7 +495,7 @@ def _adaptive_bins(size, output_size):
 
 
 def _adaptive_pool(x, output_size, data_format, reduce):
-    for axis, n in zip(_spatial_axes(x.ndim, data_format), output_size):
+    for axis, n in zip(conv_shapes.spatial_axes(x.ndim, data_format), output_size):
         index, valid = _adaptive_bins(x.shape[axis], n)
         windows = jnp.take(x, index, axis=axis)  # the axis becomes (n, width)
         view = [1] * windows.ndim
@@ -576,11 +551,6 @@ def space_to_depth(x, block_size, data_format="channels_last"):
     return x.reshape(n, c * b * b, h // b, w // b)
 
 
-def _patch_slices(k, d, s, out):
-    """For each kernel tap `i`, the strided slice of the padded axis that the tap reads."""
-    return [slice(i * d, i * d + s * (out - 1) + 1, s) for i in range(k)]
-
-
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     x = convert_to_tensor(x)
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
@@ -588,8 +558,8 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     x = jnp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
     ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    taps = [x[:, :, rows, cols] for rows in _patch_slices(kh, dh, sh, oh)
-            for cols in _patch_slices(kw, dw, sw, ow)]
+    taps = [x[:, :, rows, cols] for rows in conv_shapes.patch_slices(kh, dh, sh, oh)
+            for cols in conv_shapes.patch_slices(kw, dw, sw, ow)]
     # Rows of the result run over (channel, kernel row, kernel column), channel slowest.
     return jnp.stack(taps, axis=2).reshape(n, c * kh * kw, oh * ow)
 
@@ -605,8 +575,8 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     blocks = x.reshape(n, c, kh, kw, nh, nw)
     out = jnp.zeros((n, c, oh + 2 * ph, ow + 2 * pw), x.dtype)
     # Overlapping taps sum, which makes fold the adjoint of unfold.
-    for i, rows in enumerate(_patch_slices(kh, dh, sh, nh)):
-        for j, cols in enumerate(_patch_slices(kw, dw, sw, nw)):
+    for i, rows in enumerate(conv_shapes.patch_slices(kh, dh, sh, nh)):
+        for j, cols in enumerate(conv_shapes.patch_slices(kw, dw, sw, nw)):
             out = out.at[:, :, rows, cols].add(blocks[:, :, i, j])
     return out[:, :, ph:ph + oh, pw:pw + ow]
 

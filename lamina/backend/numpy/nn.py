@@ -5,7 +5,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from lamina.backend import config
-from lamina.backend.common import dtypes
+from lamina.backend.common import conv_shapes, dtypes
 from lamina.backend.numpy.core import convert_to_tensor
 from lamina.backend.numpy.math import erf
 from lamina.backend.numpy.numpy import _float_input, _is_inexact
@@ -261,16 +261,6 @@ def moments(x, axes, keepdims=False, synchronized=False):
 
 
 # -- windows (pooling and convolution) ---------------------------------------------------------
-def _spatial_axes(ndim, data_format):
-    return tuple(range(1, ndim - 1)) if data_format == "channels_last" else tuple(range(2, ndim))
-
-
-def _same_pads(size, window, stride):
-    """XLA's "SAME" padding of one axis as (low, high); an odd total puts the extra one high."""
-    total = max((-(-size // stride) - 1) * stride + window - size, 0)
-    return total // 2, total - total // 2
-
-
 def _pad_axes(x, axes, pads, value):
     """Pad (or, for negative amounts, crop) `axes` of `x` by `(low, high)` pairs."""
     widths = [(0, 0)] * x.ndim
@@ -294,9 +284,9 @@ def _windows(x, axes, window, strides):
 
 
 def _padded_for_pool(x, pool_size, strides, padding, data_format, value):
-    axes = _spatial_axes(x.ndim, data_format)
+    axes = conv_shapes.spatial_axes(x.ndim, data_format)
     if padding == "same":
-        x = _pad_axes(x, axes, [_same_pads(x.shape[a], p, s)
+        x = _pad_axes(x, axes, [conv_shapes.same_pads(x.shape[a], p, s)
                                 for a, p, s in zip(axes, pool_size, strides)], value)
     return x, axes
 
@@ -447,10 +437,6 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 
 # -- convolutions ------------------------------------------------------------------------------
 # Kernels are laid out (*spatial, in, out), Keras's layout; conv_transpose's is (*spatial, out, in).
-def _conv_spatial_tuple(value, n):
-    return (value,) * n if isinstance(value, int) else tuple(value)
-
-
 def _conv_operands(inputs, kernel):
     # As Keras: the inputs take the kernel's dtype (integer kernels compute in floatx).
     kernel = _float_input(kernel)
@@ -484,7 +470,7 @@ def _conv_general(x, kernel, strides, pads, lhs_dilation, rhs_dilation, groups):
     if pads == "valid":
         pads = [(0, 0)] * n
     elif pads == "same":
-        pads = [_same_pads(x.shape[a], k, s) for a, k, s in zip(axes, window, strides)]
+        pads = [conv_shapes.same_pads(x.shape[a], k, s) for a, k, s in zip(axes, window, strides)]
     x = _pad_axes(x, axes, pads, 0)
     windows = _windows(x, axes, window, strides)  # (batch, *out, channels, *window)
     in_per_group, out_channels = kernel.shape[-2], kernel.shape[-1]
@@ -511,8 +497,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     inputs, kernel = _conv_operands(inputs, kernel)
     n = inputs.ndim - 2
     x = _to_channels_last(inputs, data_format)
-    out = _conv_general(x, kernel, _conv_spatial_tuple(strides, n), padding.lower(), (1,) * n,
-                        _conv_spatial_tuple(dilation_rate, n), x.shape[-1] // kernel.shape[-2])
+    out = _conv_general(x, kernel, conv_shapes.spatial_tuple(strides, n), padding.lower(), (1,) * n,
+                        conv_shapes.spatial_tuple(dilation_rate, n), x.shape[-1] // kernel.shape[-2])
     return _from_channels_last(out, data_format)
 
 
@@ -524,8 +510,8 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     # One group per input channel; output channel c * multiplier + m is kernel[..., c, m].
     kernel = np.reshape(kernel, (*kernel.shape[:-2], 1, channels * multiplier))
     x = _to_channels_last(inputs, data_format)
-    out = _conv_general(x, kernel, _conv_spatial_tuple(strides, n), padding.lower(), (1,) * n,
-                        _conv_spatial_tuple(dilation_rate, n), channels)
+    out = _conv_general(x, kernel, conv_shapes.spatial_tuple(strides, n), padding.lower(), (1,) * n,
+                        conv_shapes.spatial_tuple(dilation_rate, n), channels)
     return _from_channels_last(out, data_format)
 
 
@@ -536,30 +522,19 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
     return conv(depthwise, pointwise_kernel, 1, "valid", data_format)
 
 
-def _conv_transpose_length(size, kernel_size, stride, padding, output_padding, dilation):
-    """Output length of a transposed convolution along one axis (Keras's rule)."""
-    k = (kernel_size - 1) * dilation + 1
-    if padding == "valid":
-        extra = max(k, stride) - k if output_padding is None else output_padding
-        return (size - 1) * stride + k + extra
-    if output_padding is None:
-        return size * stride
-    return (size - 1) * stride + k % 2 + output_padding
-
-
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1):
     data_format = config.standardize_data_format(data_format)
     inputs, kernel = _conv_operands(inputs, kernel)
     n = inputs.ndim - 2
-    strides, dilation = _conv_spatial_tuple(strides, n), _conv_spatial_tuple(dilation_rate, n)
+    strides, dilation = conv_shapes.spatial_tuple(strides, n), conv_shapes.spatial_tuple(dilation_rate, n)
     output_padding = ((None,) * n if output_padding is None
-                      else _conv_spatial_tuple(output_padding, n))
+                      else conv_shapes.spatial_tuple(output_padding, n))
     x = _to_channels_last(inputs, data_format)
     pads = []
     for size, k, s, extra, d in zip(x.shape[1:-1], kernel.shape[:-2], strides, output_padding,
                                      dilation):
-        out = _conv_transpose_length(size, k, s, padding, extra, d)
+        out = conv_shapes.conv_transpose_length(size, k, s, padding, extra, d)
         k = (k - 1) * d + 1
         # The output is the gradient of a forward convolution from `out` to `size` whose
         # leading padding is half its total (the smaller half), as "same" padding does.
@@ -589,7 +564,7 @@ def _adaptive_bins(size, output_size):
 
 
 def _adaptive_pool(x, output_size, data_format, reduce):
-    for axis, n in zip(_spatial_axes(x.ndim, data_format), output_size):
+    for axis, n in zip(conv_shapes.spatial_axes(x.ndim, data_format), output_size):
         index, valid = _adaptive_bins(x.shape[axis], n)
         windows = np.take(x, index, axis=axis)  # the axis becomes (n, width)
         view = [1] * windows.ndim
@@ -645,11 +620,6 @@ def space_to_depth(x, block_size, data_format="channels_last"):
     return x.reshape(n, c * b * b, h // b, w // b)
 
 
-def _patch_slices(k, d, s, out):
-    """For each kernel tap `i`, the strided slice of the padded axis that the tap reads."""
-    return [slice(i * d, i * d + s * (out - 1) + 1, s) for i in range(k)]
-
-
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     x = convert_to_tensor(x)
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
@@ -657,8 +627,8 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
     ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    taps = [x[:, :, rows, cols] for rows in _patch_slices(kh, dh, sh, oh)
-            for cols in _patch_slices(kw, dw, sw, ow)]
+    taps = [x[:, :, rows, cols] for rows in conv_shapes.patch_slices(kh, dh, sh, oh)
+            for cols in conv_shapes.patch_slices(kw, dw, sw, ow)]
     # Rows of the result run over (channel, kernel row, kernel column), channel slowest.
     return np.stack(taps, axis=2).reshape(n, c * kh * kw, oh * ow)
 
@@ -674,8 +644,8 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     blocks = x.reshape(n, c, kh, kw, nh, nw)
     out = np.zeros((n, c, oh + 2 * ph, ow + 2 * pw), x.dtype)
     # Overlapping taps sum, which makes fold the adjoint of unfold.
-    for i, rows in enumerate(_patch_slices(kh, dh, sh, nh)):
-        for j, cols in enumerate(_patch_slices(kw, dw, sw, nw)):
+    for i, rows in enumerate(conv_shapes.patch_slices(kh, dh, sh, nh)):
+        for j, cols in enumerate(conv_shapes.patch_slices(kw, dw, sw, nw)):
             out[:, :, rows, cols] += blocks[:, :, i, j]
     return out[:, :, ph:ph + oh, pw:pw + ow]
 
