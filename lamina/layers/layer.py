@@ -17,7 +17,7 @@ from lamina.backend.common.masking import (
     set_keras_mask,
 )
 from lamina.backend.common.scopes import current_name_scope, current_remat_scope
-from lamina.backend.common.variables import Variable, auto_name
+from lamina.backend.common.variables import Variable, auto_name, bump_tracking, tracking_version
 from lamina.layers.input_spec import assert_input_compatibility
 from lamina.ops.symbolic import KerasTensor, compute_output_spec, record_node
 from lamina.random.seed_generator import SeedGenerator
@@ -58,9 +58,9 @@ class Layer:
 
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
-        object.__setattr__(obj, "_variables", [])
-        object.__setattr__(obj, "_layers", [])
-        object.__setattr__(obj, "_seed_generators", [])
+        object.__setattr__(obj, "_variables", _TrackedList())
+        object.__setattr__(obj, "_layers", _TrackedList())
+        object.__setattr__(obj, "_seed_generators", _TrackedList())
         object.__setattr__(obj, "_losses", [])
         object.__setattr__(obj, "_inbound_nodes", [])
         object.__setattr__(obj, "built", False)
@@ -91,6 +91,8 @@ class Layer:
 
     # -- tracking --------------------------------------------------------------------------------
     def __setattr__(self, name, value):
+        if name == "activity_regularizer":
+            bump_tracking()  # model(x)'s compiled path depends on it
         previous = self.__dict__.get(name)
         for kind, registry in ((Variable, self._variables), (Layer, self._layers),
                                (SeedGenerator, self._seed_generators)):
@@ -137,6 +139,7 @@ class Layer:
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
+        bump_tracking()
         for layer in self._layers:
             layer.trainable = value
 
@@ -173,6 +176,15 @@ class Layer:
         return [w for w in self.weights if id(w) not in trainable]
 
     trainable_variables = trainable_weights
+
+    def _variable_lists(self):
+        """`(trainable_variables, non_trainable_variables)`, recomputed only after some layer's
+        tracking changed: per-call paths (predict, model(x)) skip walking the layer tree."""
+        cached = self.__dict__.get("_variable_lists_cache")
+        if cached is None or cached[0] != tracking_version():
+            cached = (tracking_version(), self.trainable_variables, self.non_trainable_variables)
+            object.__setattr__(self, "_variable_lists_cache", cached)
+        return cached[1], cached[2]
 
     @property
     def variables(self):
@@ -529,6 +541,31 @@ def _input_shape_from_kwargs(cls_name, kwargs):
         raise TypeError(f"{cls_name}: `input_shape` must be a tuple (the shape of one sample, "
                          f"without the batch axis). Received: input_shape={shape!r}")
     return (kwargs.get("batch_size"), *shape)
+
+
+class _TrackedList(list):
+    """A layer's registry of variables, sublayers or seed generators: every change moves the
+    tracking version, so cached variable lists know to recompute."""
+
+    def _changed(method):
+        def changed(self, *args, **kwargs):
+            bump_tracking()
+            return method(self, *args, **kwargs)
+        changed.__name__ = method.__name__
+        return changed
+
+    append = _changed(list.append)
+    extend = _changed(list.extend)
+    insert = _changed(list.insert)
+    remove = _changed(list.remove)
+    pop = _changed(list.pop)
+    clear = _changed(list.clear)
+    sort = _changed(list.sort)
+    reverse = _changed(list.reverse)
+    __setitem__ = _changed(list.__setitem__)
+    __delitem__ = _changed(list.__delitem__)
+    __iadd__ = _changed(list.__iadd__)
+    del _changed
 
 
 def _append(registry, item, position=None):

@@ -69,14 +69,22 @@ class Model(Trainer, Layer):
                 return self.stateless_call(trainable, non_trainable, inputs)
             forward = backend.transforms.jit(run)
             object.__setattr__(self, "_inference_forward", forward)
-        non_trainable = self.non_trainable_variables
-        outputs, new_values = forward([v.value for v in self.trainable_variables],
+        trainable, non_trainable = self._variable_lists()
+        outputs, new_values = forward([v.value for v in trainable],
                                       [v.value for v in non_trainable], args[0])
         for variable, value in zip(non_trainable, new_values):
             variable.assign(value)
         return (outputs,)
 
     def _compiled_inference_is_exact(self):
+        from lamina.backend.common.variables import tracking_version
+        cached = self.__dict__.get("_inference_exact")
+        if cached is None or cached[0] != tracking_version():
+            cached = (tracking_version(), self._inference_is_exact_now())
+            object.__setattr__(self, "_inference_exact", cached)
+        return cached[1]
+
+    def _inference_is_exact_now(self):
         from lamina.layers.layer import Layer
         for layer in [self, *self._flat_layers()]:
             if layer.activity_regularizer is not None:

@@ -521,9 +521,14 @@ class Trainer:
         stream = self._stream_steps(self._predict_steps())
         trainable = [v.value for v in self.trainable_variables]
         non_trainable = [v.value for v in self.non_trainable_variables]
-        size = self._group_size(source, False)
+        # A callback watching batches sees each one's outputs, so batches then run one by one.
+        size = 1 if hooks else self._group_size(source, False)
         pieces = []  # device arrays, fetched once at the end so loading overlaps compute
         self._last_stream_batch = -1
+
+        def host(out, count):
+            out = backend.convert_to_numpy(out)
+            return out if count is None else out[:count].reshape(-1, *out.shape[2:])
         for first, last, batch, count in group_batches(source.epoch(0), size):
             self._last_stream_batch = last
             if hooks:
@@ -533,11 +538,9 @@ class Trainer:
             else:
                 pieces.append((stream.predict_group(trainable, non_trainable, batch[0]), count))
             if hooks:
-                cbs.on_predict_batch_end(last, {"outputs": None})
-
-        def host(out, count):
-            out = backend.convert_to_numpy(out)
-            return out if count is None else out[:count].reshape(-1, *out.shape[2:])
+                out, count = pieces[-1]
+                cbs.on_predict_batch_end(last, {"outputs": tree.map_structure(
+                    lambda a, count=count: host(a, count), out)})
         flat = [[host(a, count) for a in tree.flatten(out)] for out, count in pieces]
         joined = [np.concatenate(parts, axis=0) for parts in zip(*flat)]
         return tree.pack_sequence_as(pieces[0][0], joined)
@@ -623,33 +626,60 @@ class Trainer:
             steps = _check_positive_int(steps, "steps")
         if da.is_stream(x):
             _check_stream_arguments("predict", x, batch_size=batch_size)
-            source = EpochIterator(da.get_adapter(x, "x"), steps, None, "predict")
-            try:
-                cbs = _NotingCallbacks(CallbackList(
-                    callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-                    steps=source.num_batches))
-                cbs.on_predict_begin()
-                hooks = cbs.needs_batch_hooks("predict")
-                out = self._predict_stream(source, cbs, hooks)
-                if not hooks:
-                    cbs.on_predict_batch_end(self._last_stream_batch, {"outputs": None})
-                cbs.on_predict_end()
-            finally:
-                source.close()
-            return out
+            return self._predict_from(EpochIterator(da.get_adapter(x, "x"), steps, None,
+                                                    "predict"), callbacks, verbose)
         batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
-        if distribution_lib.distribution() is not None:
-            distribution_lib.check_global_batch_size(batch_size)
         x = da.standardize_dtypes(da.to_numpy_structure(x, "x"))
-        da.num_samples(x)
+        n = da.num_samples(x)
         if steps is not None:
             x = _first_batches((x,), steps, batch_size)[0]
+            n = da.num_samples(x)
+        if distribution_lib.distribution() is not None:
+            distribution_lib.check_global_batch_size(batch_size)
+        if not callbacks and not verbose:
+            return self._predict_arrays(x, batch_size)  # the serving path: nothing else to run
+        last = -(-n // batch_size) - 1
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=last + 1)
+        if cbs.needs_batch_hooks("predict") or (verbose == 1 and is_dynamic_display()):
+            # Someone watches every batch: the arrays are served as a stream of batches.
+            source = EpochIterator(da.get_adapter(_ArrayBatches(x, n, batch_size), "x"), None,
+                                   None, "predict")
+            return self._predict_from(source, cbs, verbose)
+        cbs.on_predict_begin()
+        out = self._predict_arrays(x, batch_size)
+        cbs.on_predict_batch_end(last, {"outputs": out})
+        cbs.on_predict_end()
+        return out
+
+    def _predict_from(self, source, callbacks, verbose):
+        """Outputs for a streamed source, running the predict callbacks."""
+        try:
+            if not isinstance(callbacks, CallbackList):
+                callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                         verbose=verbose, epochs=1, steps=source.num_batches)
+            cbs = _NotingCallbacks(callbacks)
+            cbs.on_predict_begin()
+            hooks = cbs.needs_batch_hooks("predict")
+            out = self._predict_stream(source, cbs, hooks)
+            if not hooks:
+                cbs.on_predict_batch_end(self._last_stream_batch, {"outputs": None})
+            cbs.on_predict_end()
+        finally:
+            source.close()
+        return out
+
+    def _predict_arrays(self, x, batch_size):
+        """Outputs for in-memory arrays in one compiled call (reused per input signature)."""
         if not self.built:
             self(tree.map_structure(lambda a: a[:1], x))
-        steps_fns = self._predict_steps()
-        out = steps_fns.run_predict([v.value for v in self.trainable_variables],
-                                    [v.value for v in self.non_trainable_variables],
-                                    da.to_device(x), batch_size)
+        if distribution_lib.distribution() is not None:
+            x = da.to_device(x)  # otherwise the compiled call takes the NumPy arrays directly
+        trainable, non_trainable = self._variable_lists()
+        out = self._predict_steps().run_predict([v.value for v in trainable],
+                                                [v.value for v in non_trainable], x, batch_size)
+        if hasattr(out, "shape"):
+            return backend.convert_to_numpy(out)
         return tree.map_structure(backend.convert_to_numpy, out)
 
     def _predict_steps(self):
@@ -797,6 +827,20 @@ def _check_stream_arguments(what, x, y=None, sample_weight=None, batch_size=None
     if validation_split:
         raise ValueError(f"{what}: `validation_split` only splits in-memory arrays; with "
                          f"{name}, pass `validation_data` (a second generator or dataset).")
+
+
+class _ArrayBatches:
+    """In-memory arrays served batch by batch, for callbacks that must see every batch."""
+
+    def __init__(self, x, n, batch_size):
+        self.x, self.n, self.batch_size = x, n, batch_size
+
+    def __len__(self):
+        return (self.n + self.batch_size - 1) // self.batch_size
+
+    def __iter__(self):
+        for start in range(0, self.n, self.batch_size):
+            yield da.batch_slice(self.x, start, start + self.batch_size)
 
 
 def _first_batches(arrays, steps, batch_size):

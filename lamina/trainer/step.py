@@ -6,7 +6,12 @@ State is four lists of raw arrays ordered like `model.trainable_variables`,
 inside compiled code, so Python runs once per call, not once per batch.
 """
 
+import weakref
+
+import numpy as np
+
 from lamina import backend, ops
+from lamina.backend.common import global_state
 from lamina.utils import tree
 
 
@@ -28,6 +33,10 @@ def _lay_out(batch, rows):
     if dist is None or rows % dist.device_mesh.axis_size(dist.batch_dim_name):
         return batch
     return distribution_lib.distribute_data(batch, dist)
+
+
+def _nbytes(variable):
+    return int(np.prod(variable.shape)) * np.dtype(variable.dtype).itemsize
 
 
 def _leading(data):
@@ -62,6 +71,11 @@ class Steps:
         self.run_test = wrap(self._run_test, static=(4,))
         self.run_predict = wrap(self._run_predict, static=(3,))
         self._grad_fn = t.value_and_grad(self._compute_loss, has_aux=True)
+        # When the model and its compiled steps die, their arrays (weights, optimizer slots,
+        # gradients and batches of about the same size) go back to the allocator.
+        state = list(model.variables) + list(optimizer.variables if optimizer else [])
+        weakref.finalize(self, global_state.note_freed,
+                         3 * sum(_nbytes(v) for v in state))
 
     # -- single steps ------------------------------------------------------------------------------
     def _compute_loss(self, trainable, non_trainable, opt_vars, x, y, sample_weight):

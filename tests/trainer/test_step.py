@@ -159,3 +159,65 @@ def test_convnet_steps_compile_one_by_one_on_cpu_and_match_the_loop(monkeypatch)
     looped.fit(x, y, epochs=3, batch_size=4, shuffle=False, verbose=0)
     for a, b in zip(stepwise.get_weights(), looped.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_on_arrays_runs_callbacks_per_batch(model, data):
+    x, _ = data
+    seen = []
+
+    class Watch(callbacks.Callback):
+        def on_predict_begin(self, logs=None):
+            seen.append("begin")
+
+        def on_predict_batch_end(self, batch, logs=None):
+            seen.append((batch, logs["outputs"].shape))
+
+        def on_predict_end(self, logs=None):
+            seen.append("end")
+
+    out = model.predict(x, batch_size=8, verbose=0, callbacks=[Watch()])
+    # 20 rows in batches of 8: two full batches and one of 4, each seen with its outputs.
+    assert seen == ["begin", (0, (8, 1)), (1, (8, 1)), (2, (4, 1)), "end"]
+    np.testing.assert_allclose(out, model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_cached_variable_lists_follow_trainability_and_new_layers(data):
+    x, _ = data
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(2)])
+    before = model.predict(x, verbose=0)
+    assert [len(v) for v in model._variable_lists()] == [2, 0]
+    model.layers[0].trainable = False
+    assert [len(v) for v in model._variable_lists()] == [0, 2]
+    np.testing.assert_allclose(model.predict(x, verbose=0), before, rtol=1e-6)
+    model.layers[0].kernel.trainable = True
+    assert [v.name for v in model._variable_lists()[0]] == []  # a frozen layer lists none
+    model.layers[0].trainable = True
+    model.add(layers.Dense(1))
+    trainable, _ = model._variable_lists()
+    assert [tuple(v.shape) for v in trainable] == [(3, 2), (2,), (2, 1), (1,)]
+    kernel = model.layers[1].kernel.numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0), before @ kernel, rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_a_dead_model_hands_its_state_size_to_the_allocator_release(data, monkeypatch):
+    import gc
+
+    from lamina.backend.common import global_state
+    x, y = data
+    released = []
+    gc.collect()  # models of earlier tests die now, not below
+    monkeypatch.setattr(global_state, "_TRIM", lambda pad: released.append(pad))
+    monkeypatch.setattr(global_state, "_freed", [0])
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(4), layers.Dense(1)])
+    model.compile(optimizers.Adam(0.01), "mse")
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    del model
+    gc.collect()
+    # 21 float32 weights, Adam's two slots each and its iteration and learning rate (int32 and
+    # float32): (21 * 3) * 4 + 4 + 4 bytes, counted three times for gradients and batches.
+    assert global_state._freed == [3 * (21 * 3 * 4 + 4 + 4)]
+    assert released == []
+    monkeypatch.setattr(global_state, "_TRIM_AFTER_BYTES", 1)
+    global_state.note_freed(1)
+    assert released == [0] and global_state._freed == [0]

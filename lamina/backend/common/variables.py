@@ -25,6 +25,19 @@ def reset_names():
     _NAME_COUNTS.clear()
 
 
+_TRACKING = [0]
+
+
+def tracking_version():
+    """A counter that changes whenever any layer gains or loses a variable, sublayer or seed
+    generator, or a variable or layer changes trainability: cached variable lists compare it."""
+    return _TRACKING[0]
+
+
+def bump_tracking():
+    _TRACKING[0] += 1
+
+
 class Variable:
     """A stateful tensor.
 
@@ -42,7 +55,7 @@ class Variable:
             raise ValueError(f"Variable: `name` must be a string without '/'. Received: {name!r}")
         self.name = name or auto_name("variable")
         self.path = "/".join([*current_name_scope(), self.name])
-        self.trainable = bool(trainable)
+        self._trainable = bool(trainable)
         self.autocast = autocast
         self.aggregation = aggregation
         self.synchronization = synchronization
@@ -70,6 +83,16 @@ class Variable:
         if shape is not None and tuple(shape) != self._shape:
             raise ValueError(f"Variable '{self.name}': initial value has shape {self._shape}, "
                              f"expected shape {tuple(shape)}.")
+
+    @property
+    def trainable(self):
+        """Whether optimizers update it."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        bump_tracking()
 
     # -- storage, provided by the backend -------------------------------------------------------
     def _run_initializer(self, initializer):
