@@ -19,31 +19,35 @@ from lamina.layers.preprocessing.image import (
     RandomZoom,
     Resizing,
 )
-from lamina.layers.preprocessing.image_more import (
-    AugMix,
-    AutoContrast,
-    ContrastLimitedAdaptiveHistogramEqualization,
-    CutMix,
-    Equalization,
-    MaxNumBoundingBoxes,
-    MixUp,
-    Pipeline,
-    RandAugment,
+from lamina.layers.preprocessing.image_color import (
     RandomColorDegeneration,
     RandomColorJitter,
-    RandomElasticTransform,
-    RandomErasing,
-    RandomGaussianBlur,
     RandomGrayscale,
     RandomHue,
     RandomInvert,
-    RandomPerspective,
     RandomPosterization,
     RandomSaturation,
     RandomSharpness,
-    RandomShear,
     Solarization,
 )
+from lamina.layers.preprocessing.image_compound import (
+    AugMix,
+    MaxNumBoundingBoxes,
+    Pipeline,
+    RandAugment,
+)
+from lamina.layers.preprocessing.image_geometric import (
+    RandomElasticTransform,
+    RandomPerspective,
+    RandomShear,
+)
+from lamina.layers.preprocessing.image_histogram import (
+    AutoContrast,
+    ContrastLimitedAdaptiveHistogramEqualization,
+    Equalization,
+)
+from lamina.layers.preprocessing.image_mixing import CutMix, MixUp
+from lamina.layers.preprocessing.image_regional import RandomErasing, RandomGaussianBlur
 from lamina.layers.preprocessing.numerical import Discretization, Normalization, Rescaling
 from lamina.layers.preprocessing.text_vectorization import TextVectorization
 

@@ -11,122 +11,22 @@ its images transformed and its other entries (labels) passed through.
 
 import math
 
-from lamina import backend, ops, random
+from lamina import ops, random
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing import _utils
-from lamina.random.seed_generator import SeedGenerator
-
-FILL_MODES = ("reflect", "wrap", "constant", "nearest")
-INTERPOLATIONS = ("nearest", "bilinear")
-
-
-def _data_format(owner, data_format):
-    if data_format is None:
-        return backend.image_data_format()
-    return _utils.check_choice(owner, "data_format", data_format,
-                               ("channels_last", "channels_first"))
-
-
-def _positive_int(owner, name, value):
-    if not _utils.is_int(value) or value <= 0:
-        raise ValueError(f"{owner}: `{name}` must be a positive int. Received: {name}={value!r}")
-    return int(value)
+from lamina.layers.preprocessing._image_utils import (
+    FILL_MODES,
+    INTERPOLATIONS,
+    ImageLayer,
+    check_data_format,
+    check_fill_value,
+    check_positive_int,
+    check_value_range,
+    hw_axes,
+)
 
 
-def _hw_axes(ndim, data_format):
-    """The height and width axes of an image (rank 3) or batch (rank 4)."""
-    if ndim not in (3, 4):
-        raise ValueError("Image layers expect a rank-3 image or a rank-4 batch of images. "
-                         f"Received rank {ndim}. Add or remove the batch axis.")
-    return (-3, -2) if data_format == "channels_last" else (-2, -1)
-
-
-def _value_range(owner, value_range):
-    if not (isinstance(value_range, (tuple, list)) and len(value_range) == 2
-            and all(_utils.is_number(v) for v in value_range)):
-        raise ValueError(f"{owner}: `value_range` must be a pair of numbers (low, high), e.g. "
-                         f"(0, 255) or (0, 1). Received: value_range={value_range!r}")
-    return tuple(sorted(value_range))
-
-
-class _ImageLayer(_utils.RandomLayer):
-    """Shared plumbing: data_format, `factor` parsing, dict inputs, training switch."""
-
-    _FACTOR_BOUNDS = (-1, 1)
-
-    def __init__(self, factor=None, data_format=None, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        owner = type(self).__name__
-        self.data_format = _data_format(owner, data_format)
-        if factor is not None:
-            self.factor = self._parse_factor(factor)
-        if seed is not None and not _utils.is_int(seed):
-            raise ValueError(f"{owner}: `seed` must be an int or None. Received: seed={seed!r}")
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
-        self.supports_masking = False
-
-    def _parse_factor(self, factor, name="factor", bounds=None):
-        low, high = bounds or self._FACTOR_BOUNDS
-        message = (f"{type(self).__name__}: `{name}` must be a number or a pair of numbers in "
-                   f"[{low}, {high}]. Received: {name}={factor!r}")
-        if isinstance(factor, (tuple, list)):
-            if len(factor) != 2 or not all(_utils.is_number(f) for f in factor) or \
-                    factor[0] > high or factor[1] < low:
-                raise ValueError(message)
-            return tuple(sorted(factor))
-        if not _utils.is_number(factor) or not low <= factor <= high:
-            raise ValueError(message)
-        factor = abs(factor)
-        return (max(-factor, low), factor)
-
-    def call(self, inputs, training=True):
-        if isinstance(inputs, dict):
-            if "images" not in inputs:
-                raise ValueError(f"{type(self).__name__} '{self.name}': a dict input needs an "
-                                 f"'images' entry. Received keys {sorted(inputs)}.")
-            unsupported = {"bounding_boxes", "segmentation_masks"} & set(inputs)
-            if unsupported:
-                raise NotImplementedError(f"{type(self).__name__}: {sorted(unsupported)} are "
-                                          "not supported yet; pass images (and labels) only.")
-            return {**inputs, "images": self._images(inputs["images"], training)}
-        return self._images(inputs, training)
-
-    def _images(self, images, training):
-        images = ops.cast(images, self.compute_dtype)
-        _hw_axes(len(images.shape), self.data_format)
-        if not training:
-            return self._inference(images)
-        return self._augment(images)
-
-    def _inference(self, images):
-        return images
-
-    def _batch_shape(self, images):
-        """`(batch,)` of per-image random draws, `(1,)` for one image."""
-        return (images.shape[0],) if len(images.shape) == 4 else (1,)
-
-    def _height_width(self, images):
-        h, w = _hw_axes(len(images.shape), self.data_format)
-        return images.shape[h], images.shape[w]
-
-    def _per_image(self, values, images):
-        """Per-image values of shape `(batch,)` broadcast against `images`."""
-        if len(images.shape) == 3:
-            return ops.reshape(values, (1, 1, 1))
-        return ops.reshape(values, (-1, 1, 1, 1))
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = {**super().get_config(), "data_format": self.data_format, "seed": self.seed}
-        if hasattr(self, "factor"):
-            config["factor"] = self.factor
-        return config
-
-
-class _AffineLayer(_ImageLayer):
+class _AffineLayer(ImageLayer):
     """A random geometric transform applied with `ops.image.affine_transform`."""
 
     def __init__(self, fill_mode="reflect", interpolation="bilinear", fill_value=0.0, **kwargs):
@@ -135,10 +35,7 @@ class _AffineLayer(_ImageLayer):
         self.fill_mode = _utils.check_choice(owner, "fill_mode", fill_mode, FILL_MODES)
         self.interpolation = _utils.check_choice(owner, "interpolation", interpolation,
                                                  INTERPOLATIONS)
-        if not _utils.is_number(fill_value):
-            raise ValueError(f"{owner}: `fill_value` must be a number. Received: "
-                             f"fill_value={fill_value!r}")
-        self.fill_value = fill_value
+        self.fill_value = check_fill_value(owner, fill_value)
 
     def _transforms(self, images):
         raise NotImplementedError
@@ -182,8 +79,8 @@ class Resizing(Layer):
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
                  antialias=False, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.height = _positive_int("Resizing", "height", height)
-        self.width = _positive_int("Resizing", "width", width)
+        self.height = check_positive_int("Resizing", "height", height)
+        self.width = check_positive_int("Resizing", "width", width)
         _utils.check_choice("Resizing", "interpolation", interpolation,
                             ops.image.RESIZE_INTERPOLATIONS)
         _utils.check_choice("Resizing", "fill_mode", fill_mode, ("constant",))
@@ -196,7 +93,7 @@ class Resizing(Layer):
         self.fill_mode = fill_mode
         self.fill_value = fill_value
         self.antialias = bool(antialias)
-        self.data_format = _data_format("Resizing", data_format)
+        self.data_format = check_data_format("Resizing", data_format)
 
     def call(self, inputs):
         images = inputs["images"] if isinstance(inputs, dict) else inputs
@@ -210,7 +107,7 @@ class Resizing(Layer):
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        h, w = _hw_axes(len(shape), self.data_format)
+        h, w = hw_axes(len(shape), self.data_format)
         shape[h], shape[w] = self.height, self.width
         return tuple(shape)
 
@@ -240,13 +137,13 @@ class CenterCrop(Layer):
 
     def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.height = _positive_int("CenterCrop", "height", height)
-        self.width = _positive_int("CenterCrop", "width", width)
-        self.data_format = _data_format("CenterCrop", data_format)
+        self.height = check_positive_int("CenterCrop", "height", height)
+        self.width = check_positive_int("CenterCrop", "width", width)
+        self.data_format = check_data_format("CenterCrop", data_format)
 
     def call(self, inputs):
         images = ops.cast(inputs, self.compute_dtype)
-        h_axis, w_axis = _hw_axes(len(images.shape), self.data_format)
+        h_axis, w_axis = hw_axes(len(images.shape), self.data_format)
         height, width = images.shape[h_axis], images.shape[w_axis]
         if height < self.height or width < self.width:
             return ops.image.resize(images, (self.height, self.width), crop_to_aspect_ratio=True,
@@ -264,7 +161,7 @@ class CenterCrop(Layer):
                 "data_format": self.data_format}
 
 
-class RandomCrop(_ImageLayer):
+class RandomCrop(ImageLayer):
     """Crops a random `(height, width)` window during training (one offset for the batch).
 
     At inference, or when the image is not larger than the target on both sides, it crops the
@@ -281,8 +178,8 @@ class RandomCrop(_ImageLayer):
 
     def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, name=name, **kwargs)
-        self.height = _positive_int("RandomCrop", "height", height)
-        self.width = _positive_int("RandomCrop", "width", width)
+        self.height = check_positive_int("RandomCrop", "height", height)
+        self.width = check_positive_int("RandomCrop", "width", width)
 
     def _augment(self, images):
         height, width = self._height_width(images)
@@ -292,8 +189,8 @@ class RandomCrop(_ImageLayer):
                                       seed=self.generator), "int32")
         left = ops.cast(random.uniform((), 0, float(width - self.width + 1),
                                        seed=self.generator), "int32")
-        h_axis, w_axis = (a % len(images.shape) for a in _hw_axes(len(images.shape),
-                                                                   self.data_format))
+        h_axis, w_axis = (a % len(images.shape) for a in hw_axes(len(images.shape),
+                                                                  self.data_format))
         start = [ops.zeros((), "int32")] * len(images.shape)
         start[h_axis], start[w_axis] = top, left
         size = list(images.shape)
@@ -305,7 +202,7 @@ class RandomCrop(_ImageLayer):
         crop_h = max(min(height, int(float(width * self.height) / self.width)), 1)
         crop_w = max(min(width, int(float(height * self.width) / self.height)), 1)
         top, left = int(float(height - crop_h) / 2), int(float(width - crop_w) / 2)
-        h_axis, w_axis = _hw_axes(len(images.shape), self.data_format)
+        h_axis, w_axis = hw_axes(len(images.shape), self.data_format)
         index = [slice(None)] * len(images.shape)
         index[h_axis], index[w_axis] = slice(top, top + crop_h), slice(left, left + crop_w)
         images = images[tuple(index)]
@@ -320,7 +217,7 @@ class RandomCrop(_ImageLayer):
         return {**super().get_config(), "height": self.height, "width": self.width}
 
 
-class RandomFlip(_ImageLayer):
+class RandomFlip(ImageLayer):
     """Flips each image with probability 1/2 during training.
 
     Args:
@@ -349,7 +246,7 @@ class RandomFlip(_ImageLayer):
 
     def _flip(self, images, flips):
         flips = self._per_image(flips, images)
-        h_axis, w_axis = _hw_axes(len(images.shape), self.data_format)
+        h_axis, w_axis = hw_axes(len(images.shape), self.data_format)
         if self.mode in ("horizontal", "horizontal_and_vertical"):
             images = ops.where(flips, ops.flip(images, axis=w_axis), images)
         if self.mode in ("vertical", "horizontal_and_vertical"):
@@ -509,7 +406,7 @@ class RandomZoom(_AffineLayer):
                 "width_factor": self.width_factor}
 
 
-class RandomContrast(_ImageLayer):
+class RandomContrast(ImageLayer):
     """Scales each image's deviation from its mean by a random factor during training:
     `(x - mean) * c + mean`, clipped to `value_range`. The mean is per image and channel.
 
@@ -528,12 +425,12 @@ class RandomContrast(_ImageLayer):
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(factor=factor, seed=seed, **kwargs)
-        self.value_range = _value_range("RandomContrast", value_range)
+        self.value_range = tuple(check_value_range("RandomContrast", value_range))
 
     def _augment(self, images):
         c = random.uniform(self._batch_shape(images), 1.0 - self.factor[0], 1.0 + self.factor[1],
                            seed=self.generator, dtype=self.compute_dtype)
-        h_axis, w_axis = _hw_axes(len(images.shape), self.data_format)
+        h_axis, w_axis = hw_axes(len(images.shape), self.data_format)
         mean = ops.mean(images, axis=(h_axis, w_axis), keepdims=True)
         out = ops.add(ops.multiply(ops.subtract(images, mean), self._per_image(c, images)), mean)
         return ops.clip(out, self.value_range[0], self.value_range[1])
@@ -542,7 +439,7 @@ class RandomContrast(_ImageLayer):
         return {**super().get_config(), "value_range": self.value_range}
 
 
-class RandomBrightness(_ImageLayer):
+class RandomBrightness(ImageLayer):
     """Adds a random brightness offset to each image during training, clipped to `value_range`.
 
     Args:
@@ -557,7 +454,7 @@ class RandomBrightness(_ImageLayer):
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(factor=factor, seed=seed, **kwargs)
-        self.value_range = _value_range("RandomBrightness", value_range)
+        self.value_range = tuple(check_value_range("RandomBrightness", value_range))
 
     def _augment(self, images):
         delta = random.uniform(self._batch_shape(images), self.factor[0], self.factor[1],
