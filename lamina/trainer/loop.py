@@ -13,15 +13,32 @@ import time
 import numpy as np
 
 from lamina import backend, losses, optimizers
-from lamina.callbacks import Callback, CallbackList, History
+from lamina.callbacks import CallbackList, History
 from lamina.distribution import distribution_lib
-from lamina.random.seed_generator import numpy_rng
 from lamina.trainer import data_adapters as da
+from lamina.trainer.arguments import (
+    check_positive_int,
+    check_stream_arguments,
+    deserialize_nested,
+    last_logs,
+    loss_name,
+    output_shapes,
+    require_training,
+    resolve_verbose,
+    should_validate,
+    spec_of,
+)
 from lamina.trainer.compile_utils import CompileLoss, CompileMetrics
 from lamina.trainer.epoch_iterator import EpochIterator, StreamSteps, group_batches, group_size
+from lamina.trainer.epochs import (
+    ArrayBatches,
+    ArrayEpochs,
+    NotingCallbacks,
+    StreamEpochs,
+    first_batches,
+)
 from lamina.trainer.step import Steps
 from lamina.utils import tree
-from lamina.utils.naming import to_snake_case
 from lamina.utils.progbar import is_dynamic_display
 
 _TARGET_CALL_SECONDS = 0.15
@@ -94,9 +111,9 @@ class Trainer:
         kwargs = {k: config[k] for k in known if k in config}
         if isinstance(kwargs.get("optimizer"), dict):
             kwargs["optimizer"] = optimizers.deserialize(kwargs["optimizer"])
-        kwargs["loss"] = _deserialize_nested(kwargs.get("loss"), losses.deserialize)
+        kwargs["loss"] = deserialize_nested(kwargs.get("loss"), losses.deserialize)
         for key in ("metrics", "weighted_metrics"):
-            kwargs[key] = _deserialize_nested(kwargs.get(key), metrics_module.deserialize)
+            kwargs[key] = deserialize_nested(kwargs.get(key), metrics_module.deserialize)
         self.compile(**kwargs)
 
     def _output_names(self):
@@ -132,7 +149,7 @@ class Trainer:
                      if getattr(t, "shape", None)}
             batch = fixed.pop() if len(fixed) == 1 else None
             y_pred = self.compute_output_spec(
-                tree.map_structure(lambda a: _spec_of(a, batch), x))
+                tree.map_structure(lambda a: spec_of(a, batch), x))
             self._compile_metrics.build(y, y_pred)
         if self._steps is None:
             if self.optimizer is not None and not getattr(self.optimizer, "built", False):
@@ -196,11 +213,11 @@ class Trainer:
         names = self._output_names()
         ys = [y] if len(names) == 1 and not isinstance(y, (list, tuple, dict)) else (
             [y[n] for n in names] if isinstance(y, dict) else list(y))
-        shapes = _output_shapes(self)
+        shapes = output_shapes(self)
         for loss, labels, shape, name in zip(self._compile_loss.losses, ys, shapes, names):
             if loss is None or shape is None or shape[-1] is None:
                 continue
-            if "sparse_categorical" not in _loss_name(loss):
+            if "sparse_categorical" not in loss_name(loss):
                 continue
             units = shape[-1]
             if labels.size == 0:
@@ -225,20 +242,20 @@ class Trainer:
         `lamina.utils.PyDataset`, a torch DataLoader, a tf.data or grain dataset) whose batches
         are `x`, `(x, y)` or `(x, y, sample_weight)`. `validation_data` takes either form.
         """
-        _require_training("fit")
+        require_training("fit")
         if kwargs:
             raise TypeError(f"fit: unrecognized keyword argument(s) {sorted(kwargs)}. (Old Keras "
                             "names like nb_epoch= run through `python -m lamina.legacy`.)")
         self._require_compiled("fit")
         if x is None:
             raise ValueError("fit: `x` is required.")
-        epochs = _check_positive_int(epochs, "epochs", allow_zero=True)
-        verbose = _resolve_verbose(verbose)
+        epochs = check_positive_int(epochs, "epochs", allow_zero=True)
+        verbose = resolve_verbose(verbose)
         if steps_per_epoch is not None:
-            steps_per_epoch = _check_positive_int(steps_per_epoch, "steps_per_epoch")
+            steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
         if da.is_stream(x):
-            _check_stream_arguments("fit", x, y=y, sample_weight=sample_weight,
-                                    batch_size=batch_size, validation_split=validation_split)
+            check_stream_arguments("fit", x, y=y, sample_weight=sample_weight,
+                                   batch_size=batch_size, validation_split=validation_split)
             source = EpochIterator(da.get_adapter(x, "x", shuffle=shuffle), steps_per_epoch,
                                    class_weight, "fit")
             try:
@@ -249,14 +266,14 @@ class Trainer:
                                      "`(x, y, sample_weight)`.")
                 self._prepare_training(x0, y0)
                 return self._fit_epochs(
-                    _StreamEpochs(self, source), epochs, verbose, callbacks, initial_epoch,
+                    StreamEpochs(self, source), epochs, verbose, callbacks, initial_epoch,
                     source.num_batches, self._validation(validation_data, validation_batch_size,
                                                          validation_steps), validation_freq)
             finally:
                 source.close()
         if y is None:
             raise ValueError("fit: `y` is required for in-memory data (the targets to learn).")
-        batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         if distribution_lib.distribution() is not None:
             distribution_lib.check_global_batch_size(batch_size)
         if validation_split and validation_data is None:
@@ -275,8 +292,8 @@ class Trainer:
         if steps_per_epoch is not None:
             steps = min(steps_per_epoch, steps)
         data = (da.to_device(x), da.to_device(y), da.to_device(sample_weight))
-        arrays = _ArrayEpochs(self, data, n, batch_size, steps, shuffle,
-                              fusable=steps_per_epoch is None and validate is None)
+        arrays = ArrayEpochs(self, data, n, batch_size, steps, shuffle,
+                             fusable=steps_per_epoch is None and validate is None)
         return self._fit_epochs(arrays, epochs, verbose, callbacks, initial_epoch, steps,
                                 validate, validation_freq)
 
@@ -290,9 +307,9 @@ class Trainer:
     def _fit_epochs(self, epochs_source, epochs, verbose, callbacks, initial_epoch, steps,
                     validate, validation_freq):
         """The epoch loop shared by every data source."""
-        cbs = _NotingCallbacks(CallbackList(callbacks, add_history=True,
-                                            add_progbar=verbose != 0, model=self,
-                                            verbose=verbose, epochs=epochs, steps=steps))
+        cbs = NotingCallbacks(CallbackList(callbacks, add_history=True,
+                                           add_progbar=verbose != 0, model=self,
+                                           verbose=verbose, epochs=epochs, steps=steps))
         self.stop_training = False
         self._initial_epoch = self._initial_batch = None
         cbs.on_train_begin()
@@ -317,7 +334,7 @@ class Trainer:
                                                first_batch if epoch == initial_epoch else 0)
                 if logs is None:
                     break  # a generator ran out of data before this epoch (warned)
-                if validate is not None and _should_validate(epoch, validation_freq):
+                if validate is not None and should_validate(epoch, validation_freq):
                     cbs.on_test_begin()
                     val_logs = validate()
                     cbs.on_test_end(val_logs)
@@ -328,7 +345,7 @@ class Trainer:
         if epochs > initial_epoch:
             # With use_ema, the model ends training holding the moving averages (Keras does too).
             self.optimizer.finalize_variable_values(self.trainable_variables)
-        cbs.on_train_end(logs=_last_logs(self.history))
+        cbs.on_train_end(logs=last_logs(self.history))
         return self.history
 
     def _validation(self, validation_data, batch_size, validation_steps):
@@ -336,10 +353,10 @@ class Trainer:
         if validation_data is None:
             return None
         if validation_steps is not None:
-            validation_steps = _check_positive_int(validation_steps, "validation_steps")
+            validation_steps = check_positive_int(validation_steps, "validation_steps")
         if da.is_stream(validation_data):
-            _check_stream_arguments("fit", validation_data, batch_size=batch_size,
-                                    role="validation_data")
+            check_stream_arguments("fit", validation_data, batch_size=batch_size,
+                                   role="validation_data")
             source = EpochIterator(da.get_adapter(validation_data, "validation_data"),
                                    validation_steps, None, "fit (validation)")
             state = {"epoch": 0}
@@ -350,10 +367,10 @@ class Trainer:
             return validate_stream
         vx, vy, vsw = da.unpack_validation_data(validation_data)
         arrays = self._standardize(vx, vy, vsw, "validation")
-        batch_size = _check_positive_int(32 if batch_size is None else batch_size,
-                                         "validation_batch_size")
+        batch_size = check_positive_int(32 if batch_size is None else batch_size,
+                                        "validation_batch_size")
         if validation_steps is not None:
-            arrays = _first_batches(arrays, validation_steps, batch_size)
+            arrays = first_batches(arrays, validation_steps, batch_size)
         return lambda: self._evaluate_arrays(*arrays, batch_size=batch_size)
 
     def _fit_fused(self, data, perms, batch_size, initial_epoch, epochs, cbs):
@@ -564,12 +581,12 @@ class Trainer:
         if kwargs:
             raise TypeError(f"evaluate: unrecognized keyword argument(s) {sorted(kwargs)}.")
         self._require_compiled("evaluate")
-        verbose = _resolve_verbose(verbose)
+        verbose = resolve_verbose(verbose)
         if steps is not None:
-            steps = _check_positive_int(steps, "steps")
+            steps = check_positive_int(steps, "steps")
         if da.is_stream(x):
-            _check_stream_arguments("evaluate", x, y=y, sample_weight=sample_weight,
-                                    batch_size=batch_size)
+            check_stream_arguments("evaluate", x, y=y, sample_weight=sample_weight,
+                                   batch_size=batch_size)
             source = EpochIterator(da.get_adapter(x, "x"), steps, None, "evaluate")
             try:
                 x0, y0, _ = source.peek()
@@ -581,7 +598,7 @@ class Trainer:
                 if self._compile_loss is None:
                     raise ValueError(f"Model '{self.name}' was compiled without a loss; "
                                      "evaluate needs one.")
-                cbs = _NotingCallbacks(CallbackList(
+                cbs = NotingCallbacks(CallbackList(
                     callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                     steps=source.num_batches))
                 cbs.on_test_begin()
@@ -595,12 +612,12 @@ class Trainer:
             return self._format_logs(logs, return_dict)
         if y is None:
             raise ValueError("evaluate: `y` is required for in-memory data.")
-        batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         if distribution_lib.distribution() is not None:
             distribution_lib.check_global_batch_size(batch_size)
         x, y, sample_weight = self._standardize(x, y, sample_weight, "evaluate")
         if steps is not None:
-            x, y, sample_weight = _first_batches((x, y, sample_weight), steps, batch_size)
+            x, y, sample_weight = first_batches((x, y, sample_weight), steps, batch_size)
         self._prepare(x, y)
         self._check_sparse_labels(y)
         if self._compile_loss is None:
@@ -621,18 +638,18 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for `x` (in-memory arrays, or a streamed source whose batches are `x`
         or `(x, ...)`), computed in compiled batches, as NumPy arrays."""
-        verbose = _resolve_verbose(verbose)
+        verbose = resolve_verbose(verbose)
         if steps is not None:
-            steps = _check_positive_int(steps, "steps")
+            steps = check_positive_int(steps, "steps")
         if da.is_stream(x):
-            _check_stream_arguments("predict", x, batch_size=batch_size)
+            check_stream_arguments("predict", x, batch_size=batch_size)
             return self._predict_from(EpochIterator(da.get_adapter(x, "x"), steps, None,
                                                     "predict"), callbacks, verbose)
-        batch_size = _check_positive_int(32 if batch_size is None else batch_size, "batch_size")
+        batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
         x = da.standardize_dtypes(da.to_numpy_structure(x, "x"))
         n = da.num_samples(x)
         if steps is not None:
-            x = _first_batches((x,), steps, batch_size)[0]
+            x = first_batches((x,), steps, batch_size)[0]
             n = da.num_samples(x)
         if distribution_lib.distribution() is not None:
             distribution_lib.check_global_batch_size(batch_size)
@@ -643,7 +660,7 @@ class Trainer:
                            epochs=1, steps=last + 1)
         if cbs.needs_batch_hooks("predict") or (verbose == 1 and is_dynamic_display()):
             # Someone watches every batch: the arrays are served as a stream of batches.
-            source = EpochIterator(da.get_adapter(_ArrayBatches(x, n, batch_size), "x"), None,
+            source = EpochIterator(da.get_adapter(ArrayBatches(x, n, batch_size), "x"), None,
                                    None, "predict")
             return self._predict_from(source, cbs, verbose)
         cbs.on_predict_begin()
@@ -658,7 +675,7 @@ class Trainer:
             if not isinstance(callbacks, CallbackList):
                 callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                          verbose=verbose, epochs=1, steps=source.num_batches)
-            cbs = _NotingCallbacks(callbacks)
+            cbs = NotingCallbacks(callbacks)
             cbs.on_predict_begin()
             hooks = cbs.needs_batch_hooks("predict")
             out = self._predict_stream(source, cbs, hooks)
@@ -692,7 +709,7 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on one batch; metrics accumulate until `reset_metrics()`."""
-        _require_training("train_on_batch")
+        require_training("train_on_batch")
         self._require_compiled("train_on_batch")
         x, y, sample_weight = self._standardize(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
@@ -725,196 +742,3 @@ class Trainer:
             return logs
         values = [logs[name] for name in self.metrics_names if name in logs]
         return values[0] if len(values) == 1 else values
-
-
-class _ArrayEpochs:
-    """In-memory data for `_fit_epochs`: a sample order per epoch, batches gathered in compiled
-    code, and (with nothing to do between epochs) all epochs in one call."""
-
-    out_of_data = False
-
-    def __init__(self, model, data, n, batch_size, steps, shuffle, fusable):
-        self.model, self.data, self.n = model, data, n
-        self.batch_size, self.steps, self.shuffle, self.fusable = batch_size, steps, shuffle, fusable
-        self.rng = numpy_rng()
-
-    def skip_epochs(self, count):
-        # A resumed run draws the same orders as an uninterrupted one would for later epochs.
-        if self.shuffle and count:
-            self.rng.random((count, self.n))
-
-    def orders(self, count):
-        if not self.shuffle:
-            return np.broadcast_to(np.arange(self.n, dtype=np.int32), (count, self.n))
-        return np.argsort(self.rng.random((count, self.n)), axis=1).astype(np.int32)
-
-    def run_fused(self, initial_epoch, epochs, cbs):
-        self.model._fit_fused(self.data, self.orders(epochs - initial_epoch), self.batch_size,
-                              initial_epoch, epochs, cbs)
-
-    def run_epoch(self, epoch, cbs, verbose, first_batch):
-        return self.model._fit_epoch(self.data, self.orders(1)[0], self.batch_size, self.steps,
-                                     cbs, verbose, first_batch)
-
-
-class _StreamEpochs:
-    """A streamed source for `_fit_epochs`."""
-
-    fusable = False
-    n = 0
-
-    def __init__(self, model, source):
-        self.model, self.source = model, source
-
-    @property
-    def out_of_data(self):
-        return self.source.out_of_data
-
-    def skip_epochs(self, count):
-        pass  # each epoch reads the source afresh (or, for a generator, where it stands)
-
-    def run_epoch(self, epoch, cbs, verbose, first_batch):
-        return self.model._fit_stream_epoch(self.source, epoch, cbs, verbose, first_batch)
-
-
-class _NotingCallbacks:
-    """A CallbackList whose hooks, when they raise, add a note naming the callback, the hook,
-    the batch and the epoch (the error itself passes through unchanged)."""
-
-    def __init__(self, callbacks):
-        self._callbacks = callbacks
-        self.epoch = None
-
-    def __getattr__(self, name):
-        attr = getattr(self._callbacks, name)
-        if not name.startswith("on_"):
-            return attr
-
-        def hook(*args, **kwargs):
-            try:
-                return attr(*args, **kwargs)
-            except Exception as e:
-                e.add_note(self._note(e, name, args))
-                raise
-        return hook
-
-    def _note(self, error, hook, args):
-        culprit, tb = None, error.__traceback__
-        while tb is not None and culprit is None:
-            obj = tb.tb_frame.f_locals.get("self")
-            if isinstance(obj, Callback) and not isinstance(obj, CallbackList):
-                culprit = obj
-            tb = tb.tb_next
-        who = f"callback {type(culprit).__name__}" if culprit is not None else "a callback"
-        where = f"{hook}(batch={args[0]})" if "batch" in hook and args else hook
-        epoch = f" in epoch {self.epoch + 1}" if self.epoch is not None else ""
-        return (f"Raised by {who} in {where}{epoch}. The model keeps the weights of the last "
-                "completed training step.")
-
-
-def _check_stream_arguments(what, x, y=None, sample_weight=None, batch_size=None,
-                            validation_split=0.0, role="x"):
-    name = f"the {type(x).__name__}"
-    for arg, value in (("y", y), ("sample_weight", sample_weight)):
-        if value is not None:
-            raise ValueError(f"{what}: `{arg}` must be None when `{role}` is {name}: its batches "
-                             "carry the targets and weights as `(x, y)` or "
-                             "`(x, y, sample_weight)`.")
-    if batch_size is not None and role == "x":
-        raise ValueError(f"{what}: `batch_size` must be None when `x` is {name}, which yields "
-                         f"whole batches. Received: batch_size={batch_size!r}. Set the batch "
-                         "size in the data source instead.")
-    if validation_split:
-        raise ValueError(f"{what}: `validation_split` only splits in-memory arrays; with "
-                         f"{name}, pass `validation_data` (a second generator or dataset).")
-
-
-class _ArrayBatches:
-    """In-memory arrays served batch by batch, for callbacks that must see every batch."""
-
-    def __init__(self, x, n, batch_size):
-        self.x, self.n, self.batch_size = x, n, batch_size
-
-    def __len__(self):
-        return (self.n + self.batch_size - 1) // self.batch_size
-
-    def __iter__(self):
-        for start in range(0, self.n, self.batch_size):
-            yield da.batch_slice(self.x, start, start + self.batch_size)
-
-
-def _first_batches(arrays, steps, batch_size):
-    """The first `steps` batches' worth of samples of each structure in `arrays`."""
-    stop = steps * batch_size
-    return tuple(None if a is None else tree.map_structure(lambda v: v[:stop], a)
-                 for a in arrays)
-
-
-def _deserialize_nested(value, deserialize):
-    """Config dicts inside a (nested) loss or metric spec turned back into objects."""
-    if isinstance(value, dict) and "class_name" in value:
-        return deserialize(value)
-    if isinstance(value, dict):
-        return {k: _deserialize_nested(v, deserialize) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_deserialize_nested(v, deserialize) for v in value]
-    return value
-
-
-def _spec_of(a, batch=None):
-    from lamina.ops.symbolic import KerasTensor
-    return KerasTensor((batch, *a.shape[1:]), backend.standardize_dtype(a.dtype))
-
-
-def _output_shapes(model):
-    outputs = getattr(model, "outputs", None)
-    if outputs:
-        return [t.shape for t in outputs]
-    return [None]
-
-
-def _loss_name(loss):
-    fn = getattr(loss, "fn", None)
-    names = [type(loss).__name__, getattr(loss, "name", "") or "",
-             getattr(fn, "__name__", "") if fn is not None else ""]
-    return " ".join(to_snake_case(n) for n in names)
-
-
-
-
-def _should_validate(epoch, validation_freq):
-    if isinstance(validation_freq, int):
-        return (epoch + 1) % validation_freq == 0
-    return epoch + 1 in validation_freq
-
-
-def _require_training(what):
-    if not backend.supports("training"):
-        # NotImplementedError, as Keras 3 raises for fit on its numpy backend.
-        raise NotImplementedError(
-            f"{what}: the active backend runs inference only (predict, evaluate) and cannot "
-            "train. The jax backend trains: set LAMINA_BACKEND=jax (or KERAS_BACKEND=jax) "
-            "before importing lamina, or train under jax and load the saved weights here.")
-
-
-def _check_positive_int(value, name, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or \
-            value < (0 if allow_zero else 1):
-        kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"`{name}` must be a {kind} int. Received: {name}={value!r}")
-    return int(value)
-
-
-def _resolve_verbose(verbose):
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"`verbose` must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
-    return verbose
-
-
-def _last_logs(history):
-    if history is None or not history.history:
-        return {}
-    return {k: v[-1] for k, v in history.history.items() if v}
-
