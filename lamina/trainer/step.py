@@ -14,6 +14,10 @@ from lamina import backend, ops
 from lamina.backend.common import global_state
 from lamina.utils import tree
 
+# Models with at most this many weights (the XOR network has 9) compile with XLA's least
+# optimised code: the seed XOR fit compiled in 0.45 s instead of 0.72 s and ran as fast.
+FAST_COMPILE_UP_TO = 4096
+
 
 def gather(data, indices):
     """Rows `indices` of every array in `data` (None entries stay None).
@@ -35,8 +39,12 @@ def _lay_out(batch, rows):
     return distribution_lib.distribute_data(batch, dist)
 
 
+def _size(variable):
+    return int(np.prod(variable.shape))
+
+
 def _nbytes(variable):
-    return int(np.prod(variable.shape)) * np.dtype(variable.dtype).itemsize
+    return _size(variable) * np.dtype(variable.dtype).itemsize
 
 
 def _leading(data):
@@ -62,9 +70,11 @@ class Steps:
         self.trace_counts = {"train": 0, "train_batch": 0, "train_epochs": 0, "test": 0, "predict": 0}
         t = backend.transforms
         self._jit = jit
-        wrap = (lambda fn, donate=(), static=(): t.jit(fn, donate_argnums=donate,
-                                                       static_argnums=static)) if jit else \
-            (lambda fn, donate=(), static=(): fn)
+        # A toy model's programs run in microseconds: there compilation is the whole cost.
+        fast_compile = sum(_size(v) for v in model.variables) <= FAST_COMPILE_UP_TO
+        wrap = (lambda fn, donate=(), static=(): t.jit(
+            fn, donate_argnums=donate, static_argnums=static,
+            fast_compile=fast_compile)) if jit else (lambda fn, donate=(), static=(): fn)
         self.run_train = wrap(self._run_train, donate=(0,), static=(5, 6))
         self.run_train_batch = wrap(self._run_train_batch, donate=(0,))
         self.run_train_epochs = wrap(self._run_train_epochs, donate=(0,), static=(3,))

@@ -6,6 +6,7 @@ import numpy as np
 
 from lamina.backend.common import dtypes
 from lamina.backend.common import variables as common_variables
+from lamina.backend.jax.host import host_to_device
 
 SUPPORTS_SPARSE_TENSORS = False
 IS_THREAD_SAFE = True
@@ -29,7 +30,12 @@ class Variable(common_variables.Variable):
     def _convert(self, value):
         if isinstance(value, common_variables.Variable):
             value = value.value
-        return jnp.asarray(value, dtype=dtypes.to_numpy_dtype(self._dtype))
+        dtype = dtypes.to_numpy_dtype(self._dtype)
+        if isinstance(value, np.ndarray) and value.dtype != object:
+            return host_to_device(value, dtype)
+        if isinstance(value, jax.Array) and value.dtype == dtype:
+            return value
+        return jnp.asarray(value, dtype=dtype)
 
     def __jax_array__(self):
         return self.value
@@ -52,11 +58,13 @@ def convert_to_tensor(x, dtype=None, sparse=None):
         return x
     if isinstance(x, (bool, int, float)) or (isinstance(x, (list, tuple)) and _all_python(x)):
         return jnp.asarray(x, dtype=dtypes.to_numpy_dtype(_python_dtype(x)))
-    if isinstance(x, np.ndarray) and x.dtype == np.float64:
-        # NumPy's float64 default is not what the user meant for a model's inputs.
-        return jnp.asarray(x, dtype=dtypes.to_numpy_dtype(None))
-    if isinstance(x, np.ndarray) and x.dtype == np.int64:
-        return jnp.asarray(x, dtype=jnp.int32)
+    if isinstance(x, np.ndarray) and x.dtype != object:
+        # NumPy's float64 and int64 defaults are not what the user meant for a model's inputs.
+        dtype = {np.dtype(np.float64): dtypes.to_numpy_dtype(None),
+                 np.dtype(np.int64): np.int32}.get(x.dtype, x.dtype)
+        # A private copy handed to device_put: jnp.asarray compiles a small copy program per
+        # new shape (10-50 ms each on CPU), and device_put may read the buffer after returning.
+        return host_to_device(x, dtype)
     return jnp.asarray(x)
 
 

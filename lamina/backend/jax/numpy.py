@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina.backend.common import dtypes
+from lamina.backend.jax import host
 from lamina.backend.jax.core import cast, convert_to_tensor
 
 
@@ -25,10 +26,14 @@ def _float_input(x):
 
 # -- creation ---------------------------------------------------------------------------------
 def zeros(shape, dtype=None):
+    if host.is_eager():  # filled on the host: jnp.zeros compiles a program per shape
+        return host.host_to_device(np.zeros(shape, dtype=dtypes.to_numpy_dtype(dtype)))
     return jnp.zeros(shape, dtype=dtypes.to_numpy_dtype(dtype))
 
 
 def ones(shape, dtype=None):
+    if host.is_eager():
+        return host.host_to_device(np.ones(shape, dtype=dtypes.to_numpy_dtype(dtype)))
     return jnp.ones(shape, dtype=dtypes.to_numpy_dtype(dtype))
 
 

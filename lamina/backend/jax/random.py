@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina.backend.common import dtypes
+from lamina.backend.jax import host
 
 
 def key_from_int(seed):
@@ -50,7 +51,7 @@ def _sample(kind, shape, dtype, key, a, b):
     except jax.errors.TracerArrayConversionError:
         return flat[:size].reshape(shape)
     # Concrete values: cut on the host, which compiles nothing per shape.
-    return jnp.asarray(values[:size].reshape(shape))
+    return host.host_to_device(values[:size].reshape(shape))
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
