@@ -221,3 +221,35 @@ def test_a_dead_model_hands_its_state_size_to_the_allocator_release(data, monkey
     monkeypatch.setattr(global_state, "_TRIM_AFTER_BYTES", 1)
     global_state.note_freed(1)
     assert released == [0] and global_state._freed == [0]
+
+
+def test_a_first_fit_compiles_only_its_training_program(caplog):
+    """NumPy data, zeros and initial values of new shapes reach the device without compiling
+    anything (the process's one-time programs, such as seeding, are compiled by a warm-up)."""
+    import logging
+
+    import jax
+    warm_up = lamina.Sequential([lamina.Input((2,)), layers.Dense(1)])
+    warm_up.compile(optimizers.SGD(0.01), "mse")
+    warm_up.fit(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(13, 7)).astype("float64")   # shapes no other test uses
+    y = rng.normal(size=(13, 3)).astype("float32")
+    jax.config.update("jax_log_compiles", True)
+    try:
+        with caplog.at_level(logging.WARNING):
+            model = lamina.Sequential([lamina.Input((7,)), layers.Dense(11), layers.Dense(3)])
+            model.compile(optimizers.SGD(0.01), "mse")
+            model.fit(x, y, epochs=2, batch_size=13, verbose=0)
+    finally:
+        jax.config.update("jax_log_compiles", False)
+    compiled = [r.getMessage().split(" with ")[0] for r in caplog.records
+                if r.getMessage().startswith("Compiling ")]
+    assert compiled == ["Compiling jit(_run_train_epochs)"]
+
+
+def test_converted_numpy_arrays_do_not_share_the_callers_buffer():
+    a = np.ones((64, 64), dtype="float32")
+    t = lamina.ops.convert_to_tensor(a)
+    a[:] = 7.0
+    assert float(lamina.ops.sum(t)) == 64 * 64
