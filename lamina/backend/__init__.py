@@ -135,16 +135,19 @@ def remat(fn):
     return transforms.remat(fn)
 
 
-def supports(capability):
+def supports(capability, kernel_shape=None, groups=1):
     """Whether the current backend supports a named capability: "float64", "jit", "donation",
     "training" (gradients and `fit`; the numpy backend runs inference only),
     "fast_convolution_in_loops" (XLA:CPU runs convolution gradients inside compiled loops
     several times slower than at top level, so a convnet's steps are better compiled one by
-    one there)."""
+    one there; given a convolution's `kernel_shape` (spatial..., in, out) and `groups`, whether
+    that convolution is lowered to a form that loops run well)."""
     if capability == "fast_convolution_in_loops" and config.backend() == "jax":
         # Asked lazily: querying the accelerator starts JAX's runtime, which must wait until
         # a multi-process run has called lamina.distribution.initialize().
-        return core.accelerator() != "cpu"
+        if core.accelerator() != "cpu":
+            return True
+        return kernel_shape is not None and nn._conv_uses_patches(tuple(kernel_shape), groups)
     return _CAPABILITIES[config.backend()].get(capability, False)
 
 

@@ -27,9 +27,12 @@ def _standardize_tuple(layer_name, arg_name, value, num_spatial):
 class _Pooling(Layer):
     """Max or average over windows of `pool_size` moved by `strides` along each spatial axis."""
 
-    # Overlapping windows lower to reduce_window, whose gradient is slow in compiled loops on
-    # XLA:CPU; see BaseConv.
-    _slow_in_compiled_loops = True
+    @property
+    def _slow_in_compiled_loops(self):
+        """Windows other than tiles (strides != pool_size) lower to reduce_window, whose
+        gradient is slow in compiled loops on XLA:CPU; tiles lower to reshape-then-reduce,
+        which loops run well. See BaseConv."""
+        return tuple(self.strides) != tuple(self.pool_size)
 
     _num_spatial = None
     _mode = None
