@@ -24,8 +24,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto tests
 
+# Frameworks that are not installed (keras, torch) get "not installed" rows. Options go in
+# BENCH_ARGS, e.g. make bench BENCH_ARGS="--only W1,W2 --markdown benchmarks/RESULTS.md".
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,49 +1,36 @@
 """W7: build, fit one step and discard models in a loop; resident memory must level off.
 
-Run: python benchmarks/memory.py [--models 200]
-Prints the process's resident memory (from /proc/self/statm, Linux) after 20 models and after
-the last, and their ratio. The models are the W2 MLP (784-512-512-10), fit on one batch.
+Run: python benchmarks/memory.py [--models 200] [--keras]
+A thin wrapper over the runner's W7 (`python -m benchmarks.run --only W7` runs it on lamina and
+Keras 3 in fresh processes). Prints the process's resident memory after a tenth of the models
+(20 of 200) and after the last, and their ratio; the target is within 1.10. The models are the
+W2 MLP (784-512-512-10 with Dropout, RMSprop), fit on one batch of 128 rows.
 """
 
 import argparse
-import gc
 import os
+import sys
 
-import numpy as np
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-
-def resident_mib():
-    """This process's resident set size in MiB (Linux /proc)."""
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def one_model(lamina, x, y):
-    layers = lamina.layers
-    model = lamina.Sequential([lamina.Input((784,)), layers.Dense(512, activation="relu"),
-                               layers.Dense(512, activation="relu"),
-                               layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
-    model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+from benchmarks import common, workloads_keras
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=200)
+    parser.add_argument("--keras", action="store_true",
+                        help="measure Keras 3 (set KERAS_BACKEND) instead of lamina")
     args = parser.parse_args()
-    import lamina
-    rng = np.random.default_rng(0)
-    x = rng.random((128, 784), dtype=np.float32)
-    y = rng.integers(0, 10, size=128).astype("int32")
-    marks = {}
-    for i in range(1, args.models + 1):
-        one_model(lamina, x, y)
-        if i in (20, args.models):
-            gc.collect()
-            marks[i] = resident_mib()
-            print(f"after {i} models: {marks[i]:.0f} MiB resident", flush=True)
-    print(f"ratio {args.models} / 20: {marks[args.models] / marks[20]:.3f}")
+    if args.models < 1:
+        raise SystemExit(f"memory.py: --models must be a positive int. Received: {args.models}.")
+    size = dict(common.FULL, memory_models=args.models)
+    system = "keras-" + os.environ.get("KERAS_BACKEND", "jax") if args.keras else "lamina"
+    out = workloads_keras.run("W7", system, size, 1)
+    print(f"after {out['mark']} models: {out['rss_mark']:.0f} MiB resident")
+    print(f"after {out['models']} models: {out['rss_last']:.0f} MiB resident")
+    print(f"ratio {out['models']} / {out['mark']}: {out['rss_ratio']:.3f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Benchmarks: the same workloads on lamina, Keras 3, PyTorch and JAX (`python -m benchmarks.run`)."""
