@@ -42,6 +42,8 @@ from lamina.utils import tree
 from lamina.utils.progbar import is_dynamic_display
 
 _TARGET_CALL_SECONDS = 0.15
+# Array dtypes predict passes to the compiled call as they are (float64 and int64 are narrowed).
+_SERVING_DTYPES = tuple(np.dtype(d) for d in ("float32", "float16", "int32", "uint8", "bool"))
 
 
 class Trainer:
@@ -639,6 +641,13 @@ class Trainer:
         """Model outputs for `x` (in-memory arrays, or a streamed source whose batches are `x`
         or `(x, ...)`), computed in compiled batches, as NumPy arrays."""
         verbose = resolve_verbose(verbose)
+        if type(x) is np.ndarray and x.dtype in _SERVING_DTYPES and x.ndim and not verbose \
+                and not callbacks and steps is None and self.built and \
+                distribution_lib.distribution() is None:
+            # The serving path (one array, nothing to report): straight to the compiled call.
+            batch_size = check_positive_int(32 if batch_size is None else batch_size,
+                                            "batch_size")
+            return self._predict_arrays(x, batch_size)
         if steps is not None:
             steps = check_positive_int(steps, "steps")
         if da.is_stream(x):
@@ -693,8 +702,13 @@ class Trainer:
         if distribution_lib.distribution() is not None:
             x = da.to_device(x)  # otherwise the compiled call takes the NumPy arrays directly
         trainable, non_trainable = self._variable_lists()
-        out = self._predict_steps().run_predict([v.value for v in trainable],
-                                                [v.value for v in non_trainable], x, batch_size)
+        if backend.get_stateless_scope() is None:  # the stored values, without per-read checks
+            trainable, non_trainable = [v._value for v in trainable], \
+                [v._value for v in non_trainable]
+        else:
+            trainable, non_trainable = [v.value for v in trainable], \
+                [v.value for v in non_trainable]
+        out = self._predict_steps().run_predict(trainable, non_trainable, x, batch_size)
         if hasattr(out, "shape"):
             return backend.convert_to_numpy(out)
         return tree.map_structure(backend.convert_to_numpy, out)

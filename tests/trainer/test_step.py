@@ -253,3 +253,16 @@ def test_converted_numpy_arrays_do_not_share_the_callers_buffer():
     t = lamina.ops.convert_to_tensor(a)
     a[:] = 7.0
     assert float(lamina.ops.sum(t)) == 64 * 64
+
+
+def test_predict_serving_path_matches_the_general_path(model, data):
+    x, _ = data
+    kernel, bias, kernel2, bias2 = model.get_weights()
+    hidden = np.maximum(x.astype("float64") @ kernel + bias, 0.0)
+    expected = 1.0 / (1.0 + np.exp(-(hidden @ kernel2 + bias2)))
+    served = model.predict(x, verbose=0)                      # float32 array: serving path
+    general = model.predict(x.astype("float64"), verbose=0)   # narrowed first
+    listed = model.predict(x.tolist(), verbose=0)
+    for out in (served, general, listed):
+        assert out.shape == (20, 1) and out.dtype == np.float32
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
