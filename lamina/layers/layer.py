@@ -180,11 +180,18 @@ class Layer:
     def _variable_lists(self):
         """`(trainable_variables, non_trainable_variables)`, recomputed only after some layer's
         tracking changed: per-call paths (predict, model(x)) skip walking the layer tree."""
-        cached = self.__dict__.get("_variable_lists_cache")
+        return self._cached_until_tracking_changes(
+            "_variable_lists_cache",
+            lambda: (self.trainable_variables, self.non_trainable_variables))
+
+    def _cached_until_tracking_changes(self, name, compute):
+        """`compute()`, kept in attribute `name` until any layer's variables, sublayers, seed
+        generators, trainability or activity regularizer change."""
+        cached = self.__dict__.get(name)
         if cached is None or cached[0] != tracking_version():
-            cached = (tracking_version(), self.trainable_variables, self.non_trainable_variables)
-            object.__setattr__(self, "_variable_lists_cache", cached)
-        return cached[1], cached[2]
+            cached = (tracking_version(), compute())
+            object.__setattr__(self, name, cached)
+        return cached[1]
 
     @property
     def variables(self):

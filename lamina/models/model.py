@@ -77,12 +77,8 @@ class Model(Trainer, Layer):
         return (outputs,)
 
     def _compiled_inference_is_exact(self):
-        from lamina.backend.common.variables import tracking_version
-        cached = self.__dict__.get("_inference_exact")
-        if cached is None or cached[0] != tracking_version():
-            cached = (tracking_version(), self._inference_is_exact_now())
-            object.__setattr__(self, "_inference_exact", cached)
-        return cached[1]
+        return self._cached_until_tracking_changes("_inference_exact",
+                                                   self._inference_is_exact_now)
 
     def _inference_is_exact_now(self):
         from lamina.layers.layer import Layer

@@ -3,6 +3,7 @@
 import numbers
 
 from lamina import backend
+from lamina.backend.common import conv_shapes
 from lamina.ops.dispatch import run
 
 
@@ -725,7 +726,7 @@ def _pair(op, name, value, least):
 
 
 def _blocks_per_axis(size, k, d, p, s):
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+    return conv_shapes.conv_length(size, k, s, d, p)
 
 
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):

@@ -42,8 +42,6 @@ from lamina.utils import tree
 from lamina.utils.progbar import is_dynamic_display
 
 _TARGET_CALL_SECONDS = 0.15
-# Array dtypes predict passes to the compiled call as they are (float64 and int64 are narrowed).
-_SERVING_DTYPES = tuple(np.dtype(d) for d in ("float32", "float16", "int32", "uint8", "bool"))
 
 
 class Trainer:
@@ -641,13 +639,6 @@ class Trainer:
         """Model outputs for `x` (in-memory arrays, or a streamed source whose batches are `x`
         or `(x, ...)`), computed in compiled batches, as NumPy arrays."""
         verbose = resolve_verbose(verbose)
-        if type(x) is np.ndarray and x.dtype in _SERVING_DTYPES and x.ndim and not verbose \
-                and not callbacks and steps is None and self.built and \
-                distribution_lib.distribution() is None:
-            # The serving path (one array, nothing to report): straight to the compiled call.
-            batch_size = check_positive_int(32 if batch_size is None else batch_size,
-                                            "batch_size")
-            return self._predict_arrays(x, batch_size)
         if steps is not None:
             steps = check_positive_int(steps, "steps")
         if da.is_stream(x):
@@ -655,8 +646,11 @@ class Trainer:
             return self._predict_from(EpochIterator(da.get_adapter(x, "x"), steps, None,
                                                     "predict"), callbacks, verbose)
         batch_size = check_positive_int(32 if batch_size is None else batch_size, "batch_size")
-        x = da.standardize_dtypes(da.to_numpy_structure(x, "x"))
-        n = da.num_samples(x)
+        if type(x) is np.ndarray and x.ndim and x.dtype.kind in "biuf":
+            x, n = da.standardize_dtypes(x), len(x)  # one numeric array: no structure to walk
+        else:
+            x = da.standardize_dtypes(da.to_numpy_structure(x, "x"))
+            n = da.num_samples(x)
         if steps is not None:
             x = first_batches((x,), steps, batch_size)[0]
             n = da.num_samples(x)

@@ -6,9 +6,8 @@ State is four lists of raw arrays ordered like `model.trainable_variables`,
 inside compiled code, so Python runs once per call, not once per batch.
 """
 
+import math
 import weakref
-
-import numpy as np
 
 from lamina import backend, ops
 from lamina.backend.common import global_state
@@ -39,14 +38,6 @@ def _lay_out(batch, rows):
     return distribution_lib.distribute_data(batch, dist)
 
 
-def _size(variable):
-    return int(np.prod(variable.shape))
-
-
-def _nbytes(variable):
-    return _size(variable) * np.dtype(variable.dtype).itemsize
-
-
 def _leading(data):
     return tree.flatten(data[0])[0].shape[0]
 
@@ -71,7 +62,7 @@ class Steps:
         t = backend.transforms
         self._jit = jit
         # A toy model's programs run in microseconds: there compilation is the whole cost.
-        fast_compile = sum(_size(v) for v in model.variables) <= FAST_COMPILE_UP_TO
+        fast_compile = sum(math.prod(v.shape) for v in model.variables) <= FAST_COMPILE_UP_TO
         wrap = (lambda fn, donate=(), static=(): t.jit(
             fn, donate_argnums=donate, static_argnums=static,
             fast_compile=fast_compile)) if jit else (lambda fn, donate=(), static=(): fn)
@@ -84,8 +75,7 @@ class Steps:
         # When the model and its compiled steps die, their arrays (weights, optimizer slots,
         # gradients and batches of about the same size) go back to the allocator.
         state = list(model.variables) + list(optimizer.variables if optimizer else [])
-        weakref.finalize(self, global_state.note_freed,
-                         3 * sum(_nbytes(v) for v in state))
+        weakref.finalize(self, global_state.note_freed, 3 * sum(v.value.nbytes for v in state))
 
     # -- single steps ------------------------------------------------------------------------------
     def _compute_loss(self, trainable, non_trainable, opt_vars, x, y, sample_weight):

@@ -189,9 +189,11 @@ def test_cached_variable_lists_follow_trainability_and_new_layers(data):
     model.layers[0].trainable = False
     assert [len(v) for v in model._variable_lists()] == [0, 2]
     np.testing.assert_allclose(model.predict(x, verbose=0), before, rtol=1e-6)
-    model.layers[0].kernel.trainable = True
-    assert [v.name for v in model._variable_lists()[0]] == []  # a frozen layer lists none
     model.layers[0].trainable = True
+    model.layers[0].bias.trainable = False
+    assert [[v.name for v in group] for group in model._variable_lists()] == [["kernel"],
+                                                                               ["bias"]]
+    model.layers[0].bias.trainable = True
     model.add(layers.Dense(1))
     trainable, _ = model._variable_lists()
     assert [tuple(v.shape) for v in trainable] == [(3, 2), (2,), (2, 1), (1,)]
@@ -249,7 +251,11 @@ def test_a_first_fit_compiles_only_its_training_program(caplog):
 
 
 def test_converted_numpy_arrays_do_not_share_the_callers_buffer():
-    a = np.ones((64, 64), dtype="float32")
+    # A 64-byte aligned buffer: one that the CPU client would adopt if it were handed over.
+    raw = np.empty(64 * 64 * 4 + 64, dtype=np.uint8)
+    offset = -raw.ctypes.data % 64
+    a = raw[offset:offset + 64 * 64 * 4].view(np.float32).reshape(64, 64)
+    a[:] = 1.0
     t = lamina.ops.convert_to_tensor(a)
     a[:] = 7.0
     assert float(lamina.ops.sum(t)) == 64 * 64

@@ -28,6 +28,12 @@ def conv_transpose_length(size, kernel_size, stride, padding, output_padding, di
     return (size - 1) * stride + k % 2 + output_padding
 
 
+def conv_length(size, k, s=1, d=1, pad=0):
+    """Output length along one axis of a window of `k` taps dilated by `d`, moved by `s` over
+    the axis padded by `pad` on each side (the "valid" rule)."""
+    return (size + 2 * pad - d * (k - 1) - 1) // s + 1
+
+
 def patch_slices(k, d, s, out):
     """For each kernel tap `i`, the strided slice of the padded axis that the tap reads."""
     return [slice(i * d, i * d + s * (out - 1) + 1, s) for i in range(k)]

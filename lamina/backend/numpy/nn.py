@@ -625,8 +625,7 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
     n, c, h, w = x.shape
     x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    oh, ow = conv_shapes.conv_length(h, kh, sh, dh, ph), conv_shapes.conv_length(w, kw, sw, dw, pw)
     taps = [x[:, :, rows, cols] for rows in conv_shapes.patch_slices(kh, dh, sh, oh)
             for cols in conv_shapes.patch_slices(kw, dw, sw, ow)]
     # Rows of the result run over (channel, kernel row, kernel column), channel slowest.
@@ -639,8 +638,7 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
                                                         padding, stride)
     n, ckk, _ = x.shape
     c = ckk // (kh * kw)
-    nh = (oh + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    nw = (ow + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    nh, nw = conv_shapes.conv_length(oh, kh, sh, dh, ph), conv_shapes.conv_length(ow, kw, sw, dw, pw)
     blocks = x.reshape(n, c, kh, kw, nh, nw)
     out = np.zeros((n, c, oh + 2 * ph, ow + 2 * pw), x.dtype)
     # Overlapping taps sum, which makes fold the adjoint of unfold.
