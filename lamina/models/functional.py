@@ -156,7 +156,15 @@ class Functional(Model):
         return tree.pack_sequence_as(self._outputs_struct,
                                      [values[id(t)] for t in self._outputs])
 
+    def _check_inputs(self, inputs):
+        """Raises if an input's shape does not fit its Input (for data, before any tracing)."""
+        for spec, x in zip(self._inputs, self._flatten_call_inputs(inputs)):
+            if hasattr(x, "shape"):
+                self._check_input(spec, x)
+
     def compute_output_spec(self, inputs, training=None):
+        # Checked before the shape probes, whose batch sizes would show in the message.
+        self._check_inputs(inputs)
         return super().compute_output_spec(inputs, training=training)
 
     def get_config(self):

@@ -114,6 +114,10 @@ class Sequential(Model):
             x = layer(x, training=training) if layer._call_accepts("training") else layer(x)
         return x
 
+    def _check_inputs(self, inputs):
+        if self._functional is not None:
+            self._functional._check_inputs(inputs)
+
     def compute_output_spec(self, inputs, training=None):
         if self._functional is not None:
             return self._functional.compute_output_spec(inputs, training=training)

@@ -136,6 +136,8 @@ class Trainer:
         if not self.built:
             sample = tree.map_structure(lambda a: a[:1], x)
             self(sample)
+        if hasattr(self, "_check_inputs"):  # graph models: the data's own shapes in the error
+            self._check_inputs(x)
         if self._compile_loss is None:
             args = self._compile_args
             names = self._output_names()

@@ -54,7 +54,12 @@ def test_non_numeric_data(model):
 def test_wrong_feature_size_names_the_input(model):
     with pytest.raises(ValueError) as err:
         model.fit(np.ones((6, 5)), np.zeros(6), verbose=0)
-    assert "expects shape (None, 4)" in str(err.value) and "(6, 5)" in str(err.value)
+    assert "expects shape (None, 4)" in str(err.value) and "received shape (6, 5)" in str(
+        err.value)
+    # The same message once the model has been fitted (no longer from the first shape probe).
+    model.fit(np.ones((6, 4)), np.zeros(6), verbose=0)
+    with pytest.raises(ValueError, match=r"expects shape \(None, 4\).*received shape \(6, 5\)"):
+        model.fit(np.ones((6, 5)), np.zeros(6), verbose=0)
 
 
 def test_bad_fit_arguments(model):
