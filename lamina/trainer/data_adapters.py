@@ -158,14 +158,17 @@ def unpack_validation_data(validation_data):
 
 
 def to_device(struct):
+    """Arrays for the compiled loops, which gather batches by row (`backend.core.take_rows`).
+
+    On one CPU, large NumPy arrays are read in place rather than copied.
+    """
     if struct is None:
         return None
-    struct = tree.map_structure(backend.convert_to_tensor, struct)
     from lamina.distribution import distribution_lib  # the trainer's, above this module
     if distribution_lib.distribution() is not None:
         # Whole arrays on every device; compiled code lays each gathered batch out.
-        struct = distribution_lib.replicate(struct)
-    return struct
+        return distribution_lib.replicate(tree.map_structure(backend.convert_to_tensor, struct))
+    return tree.map_structure(backend.core.rows_to_device, struct)
 
 
 def batch_slice(struct, start, stop):

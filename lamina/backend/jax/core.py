@@ -6,7 +6,7 @@ import numpy as np
 
 from lamina.backend.common import dtypes
 from lamina.backend.common import variables as common_variables
-from lamina.backend.jax.host import host_to_device
+from lamina.backend.jax.host import SharedRows, host_to_device, share_rows
 
 SUPPORTS_SPARSE_TENSORS = False
 IS_THREAD_SAFE = True
@@ -41,6 +41,34 @@ class Variable(common_variables.Variable):
         return self.value
 
 
+def _model_dtype(dtype):
+    # NumPy's float64 and int64 defaults are not what the user meant for a model's inputs.
+    return {np.dtype(np.float64): dtypes.to_numpy_dtype(None),
+            np.dtype(np.int64): np.int32}.get(dtype, dtype)
+
+
+def rows_to_device(x):
+    """Training data for compiled loops that gather batches by row (`take_rows`).
+
+    On a CPU a large NumPy array stays where it is and the device reads it in place
+    (`host.SharedRows`): fitting on a 188 MB array no longer holds a second copy of it. Anything
+    else is converted like `convert_to_tensor`.
+    """
+    if isinstance(x, np.ndarray) and x.dtype != object and accelerator() == "cpu":
+        dtype = _model_dtype(x.dtype)
+        shared = share_rows(x if x.dtype == dtype else x.astype(dtype))
+        if shared is not None:
+            return shared
+    return convert_to_tensor(x)
+
+
+def take_rows(x, indices):
+    """Rows `indices` of `x` (from `rows_to_device`), in compiled code."""
+    if isinstance(x, SharedRows):
+        return x.take(indices)
+    return x[indices]
+
+
 def is_tensor(x):
     return isinstance(x, jax.Array)
 
@@ -59,9 +87,7 @@ def convert_to_tensor(x, dtype=None, sparse=None):
     if isinstance(x, (bool, int, float)) or (isinstance(x, (list, tuple)) and _all_python(x)):
         return jnp.asarray(x, dtype=dtypes.to_numpy_dtype(_python_dtype(x)))
     if isinstance(x, np.ndarray) and x.dtype != object:
-        # NumPy's float64 and int64 defaults are not what the user meant for a model's inputs.
-        dtype = {np.dtype(np.float64): dtypes.to_numpy_dtype(None),
-                 np.dtype(np.int64): np.int32}.get(x.dtype, x.dtype)
+        dtype = _model_dtype(x.dtype)
         # A private copy handed to device_put: jnp.asarray compiles a small copy program per
         # new shape (10-50 ms each on CPU), and device_put may read the buffer after returning.
         return host_to_device(x, dtype)

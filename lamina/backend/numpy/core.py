@@ -34,6 +34,16 @@ def is_tensor(x):
     return isinstance(x, (np.ndarray, np.generic))
 
 
+def rows_to_device(x):
+    """Data that loops gather batches from by row (`take_rows`): NumPy already holds it."""
+    return convert_to_tensor(x)
+
+
+def take_rows(x, indices):
+    """Rows `indices` of `x`."""
+    return x[indices]
+
+
 def convert_to_tensor(x, dtype=None, sparse=None):
     """Convert `x` to a np.ndarray; Python floats become floatx and Python ints int32.
 
