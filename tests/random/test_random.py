@@ -168,3 +168,23 @@ def test_unseeded_draws_inside_jit_are_refused():
         backend.transforms.jit(lambda: random.normal((2,)))()
     with pytest.raises(ValueError, match="need an explicit seed"):
         backend.transforms.jit(lambda x: random.dropout(x, 0.5))(np.ones(3, "float32"))
+
+
+@pytest.mark.skipif(backend.backend() != "jax", reason="the JAX backend's own mask sampler")
+@pytest.mark.parametrize("shape", [(1,), (3,), (128, 512), (7, 5, 3)])
+def test_dropout_masks_are_jax_bernoulli_bit_for_bit_without_a_loop(shape):
+    import jax
+
+    from lamina.backend.jax import random as jax_random
+    for seed in (0, 12345, 2 ** 31 + 7):
+        key = jax.random.fold_in(jax.random.PRNGKey(seed), 3)
+        for keep in (0.8, 0.5, 0.1, 0.999):
+            expected = np.asarray(jax.random.bernoulli(key, keep, shape))
+            np.testing.assert_array_equal(np.asarray(jax_random.bernoulli_keep(shape, keep, key)),
+                                          expected)
+    # The hash is written out, so XLA fuses it: no rolled loop, which JAX's own CPU lowering has.
+    lowered = jax.jit(lambda k: jax_random.bernoulli_keep(shape, 0.8, k)).lower(key).as_text()
+    assert "while" not in lowered and "threefry" not in lowered
+    if jax.default_backend() == "cpu":
+        reference = jax.jit(lambda k: jax.random.bernoulli(k, 0.8, shape)).lower(key).as_text()
+        assert "while" in reference

@@ -78,7 +78,47 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
 
 
 def bernoulli_keep(shape, keep_prob, seed):
-    return jax.random.bernoulli(seed, keep_prob, shape)
+    """`jax.random.bernoulli(seed, keep_prob, shape)`, bit for bit, computed faster on a CPU.
+
+    JAX lowers its Threefry hash on CPUs as a 5-step rolled loop (to compile faster), which
+    XLA runs as separate passes over the array with copies between them. Written out here, the
+    20 rounds fuse into one elementwise pass: 938 masks of 128x512 (an MLP epoch's) took 0.09 s
+    instead of 0.28 s.
+    """
+    shape = tuple(int(d) for d in shape)
+    size = math.prod(shape)
+    if not 0 < size < 2 ** 32 or not _is_raw_key(seed):
+        return jax.random.bernoulli(seed, keep_prob, shape)
+    seed = jnp.asarray(seed)
+    counts = jax.lax.iota(np.uint32, size).reshape(shape)
+    hi, lo = _threefry2x32(seed[0], seed[1], jnp.zeros_like(counts), counts)
+    bits = hi ^ lo
+    # jax.random.uniform's float32 from 32 bits: 23 random mantissa bits of a float in [1, 2).
+    floats = jax.lax.bitcast_convert_type(
+        jax.lax.shift_right_logical(bits, np.uint32(9)) | np.uint32(0x3F800000), np.float32)
+    return jnp.maximum(np.float32(0.0), floats - np.float32(1.0)) < jnp.float32(keep_prob)
+
+
+def _is_raw_key(seed):
+    return getattr(seed, "dtype", None) == np.uint32 and tuple(getattr(seed, "shape", ())) == (2,)
+
+
+_THREEFRY_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+
+
+def _threefry2x32(key1, key2, x1, x2):
+    """The Threefry-2x32 block cipher (20 rounds) of counter words `x1`, `x2` under a key, as
+    JAX's `threefry2x32` primitive computes it."""
+    keys = (key1, key2, key1 ^ key2 ^ np.uint32(0x1BD11BDA))
+    x1, x2 = x1 + keys[0], x2 + keys[1]
+    for block in range(5):
+        for r in _THREEFRY_ROTATIONS[block % 2]:
+            x1 = x1 + x2
+            x2 = x1 ^ (jax.lax.shift_left(x2, np.uint32(r))
+                       | jax.lax.shift_right_logical(x2, np.uint32(32 - r)))
+        x1 = x1 + keys[(block + 1) % 3]
+        x2 = x2 + keys[(block + 2) % 3] + np.uint32(block + 1)
+    return x1, x2
 
 
 def shuffle(x, axis=0, seed=None):
