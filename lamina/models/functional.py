@@ -165,6 +165,13 @@ class Functional(Model):
     def compute_output_spec(self, inputs, training=None):
         # Checked before the shape probes, whose batch sizes would show in the message.
         self._check_inputs(inputs)
+        flat = self._flatten_call_inputs(inputs)
+        if all(isinstance(x, KerasTensor) and tuple(x.shape) == tuple(spec.shape)
+               and x.dtype == spec.dtype and not x.sparse for x, spec in zip(flat, self._inputs)):
+            # The inputs the graph was built from: its recorded outputs answer without tracing
+            # the model again (fit asks this before its first step).
+            return tree.pack_sequence_as(self._outputs_struct, [
+                KerasTensor(t.shape, t.dtype, sparse=t.sparse) for t in self._outputs])
         return super().compute_output_spec(inputs, training=training)
 
     def get_config(self):

@@ -120,3 +120,23 @@ def test_clone_model_copies_architecture_with_fresh_weights():
     seq = lamina.Sequential([lamina.Input((4,)), layers.Dense(3)])
     seq_clone = lamina.models.clone_model(seq)
     assert isinstance(seq_clone, lamina.Sequential) and seq_clone.count_params() == 15
+
+
+def test_output_spec_for_the_graphs_own_inputs_is_read_not_traced():
+    from lamina.ops.symbolic import KerasTensor
+
+    class Counting(layers.Layer):
+        calls = 0
+
+        def call(self, x):
+            Counting.calls += 1
+            return x * 2.0
+
+    inputs = lamina.Input((3,))
+    model = lamina.Model(inputs, layers.Dense(2)(Counting()(inputs)))
+    before = Counting.calls
+    spec = model.compute_output_spec(KerasTensor((None, 3), "float32"))
+    assert Counting.calls == before and spec.shape == (None, 2) and spec.dtype == "float32"
+    # Another batch size is traced (and its shapes come out of the trace).
+    spec = model.compute_output_spec(KerasTensor((5, 3), "float32"))
+    assert Counting.calls > before and spec.shape == (5, 2)
