@@ -157,15 +157,17 @@ class Functional(Model):
                                      [values[id(t)] for t in self._outputs])
 
     def _check_inputs(self, inputs):
-        """Raises if an input's shape does not fit its Input (for data, before any tracing)."""
-        for spec, x in zip(self._inputs, self._flatten_call_inputs(inputs)):
+        """The inputs flattened in Input order; raises if an input's shape does not fit its
+        Input (for data, before any tracing)."""
+        flat = self._flatten_call_inputs(inputs)
+        for spec, x in zip(self._inputs, flat):
             if hasattr(x, "shape"):
                 self._check_input(spec, x)
+        return flat
 
     def compute_output_spec(self, inputs, training=None):
         # Checked before the shape probes, whose batch sizes would show in the message.
-        self._check_inputs(inputs)
-        flat = self._flatten_call_inputs(inputs)
+        flat = self._check_inputs(inputs)
         if all(isinstance(x, KerasTensor) and tuple(x.shape) == tuple(spec.shape)
                and x.dtype == spec.dtype and not x.sparse for x, spec in zip(flat, self._inputs)):
             # The inputs the graph was built from: its recorded outputs answer without tracing

@@ -28,10 +28,15 @@ def _at_offset(shape, dtype, lead_bytes):
     return a
 
 
+@pytest.fixture()
+def share_everything(monkeypatch):
+    monkeypatch.setattr(host, "SHARE_FROM_BYTES", 0)
+
+
 @pytest.mark.parametrize("lead_bytes", [0, 4, 16, 32, 48, 60])
-def test_rows_are_read_in_place_and_gathered_exactly(lead_bytes):
+def test_rows_are_read_in_place_and_gathered_exactly(lead_bytes, share_everything):
     a = _at_offset((300, 5, 3), np.float32, lead_bytes)
-    shared = _share_small(a)
+    shared = host.share_rows(a)
     assert shared.shape == (300, 5, 3) and int(shared.offset) == lead_bytes // 4
     # No copy: the device buffer starts at the 64-byte boundary just below the first element,
     # and its length does not depend on where that is.
@@ -43,20 +48,10 @@ def test_rows_are_read_in_place_and_gathered_exactly(lead_bytes):
     np.testing.assert_array_equal(np.asarray(rows), a[indices])
 
 
-def _share_small(a):
-    """share_rows below the size threshold."""
-    saved = host.SHARE_FROM_BYTES
-    host.SHARE_FROM_BYTES = 0
-    try:
-        return host.share_rows(a)
-    finally:
-        host.SHARE_FROM_BYTES = saved
-
-
 @pytest.mark.parametrize("dtype", ["int32", "uint8", "bool", "float16"])
-def test_other_dtypes_and_one_dimensional_rows(dtype):
+def test_other_dtypes_and_one_dimensional_rows(dtype, share_everything):
     a = _at_offset((1000,), dtype, 16)
-    shared = _share_small(a)
+    shared = host.share_rows(a)
     assert shared.dtype == np.dtype(dtype) and int(shared.offset) == 16 // np.dtype(dtype).itemsize
     indices = np.arange(999, -1, -3, dtype=np.int32)
     np.testing.assert_array_equal(np.asarray(jax.jit(lambda s: s.take(indices))(shared)),
@@ -75,10 +70,11 @@ def test_what_is_not_shared():
     assert host.share_rows(np.ones((1, big.size), np.float32)) is None  # one row, all copied
 
 
-def test_the_array_stays_alive_while_the_device_reads_it_and_is_released_after():
+def test_the_array_stays_alive_while_the_device_reads_it_and_is_released_after(
+        share_everything):
     a = _at_offset((64, 64), np.float32, 16)
     base = sys.getrefcount(a)
-    shared = _share_small(a)
+    shared = host.share_rows(a)
     assert sys.getrefcount(a) > base
     expected = a[[3]].copy()
     del a
@@ -87,15 +83,10 @@ def test_the_array_stays_alive_while_the_device_reads_it_and_is_released_after()
                                   expected)
     b = _at_offset((64, 64), np.float32, 16)
     before = sys.getrefcount(b)
-    shared = _share_small(b)
+    shared = host.share_rows(b)
     del shared
     gc.collect()
     assert sys.getrefcount(b) == before
-
-
-@pytest.fixture()
-def share_everything(monkeypatch):
-    monkeypatch.setattr(host, "SHARE_FROM_BYTES", 0)
 
 
 def _mlp():

@@ -8,6 +8,7 @@ fit ran ten of them. Values computed on the host and handed over with `device_pu
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 
@@ -70,7 +71,6 @@ class SharedRows:
 
     def take(self, indices):
         """Rows `indices` (a vector of in-range ints), shaped `indices.shape + shape[1:]`."""
-        jnp = jax.numpy
         row = math.prod(self.shape[1:])
         first_copied = self.shape[0] - self.last_rows.shape[0]
         indices = indices.astype(np.int32)
@@ -115,15 +115,16 @@ def share_rows(value):
     reads it: the trainer drops its reference before returning from `fit`/`evaluate`, after
     the last computation that reads it has finished.
     """
-    if (value.ndim < 1 or value.nbytes < SHARE_FROM_BYTES or not value.flags.c_contiguous
-            or value.dtype.kind not in "biuf" or not value.dtype.isnative):
+    row = math.prod(value.shape[1:])
+    if (value.ndim < 1 or not row or value.nbytes < SHARE_FROM_BYTES
+            or not value.flags.c_contiguous or value.dtype.kind not in "biuf"
+            or not value.dtype.isnative):
         return None
     start = value.ctypes.data
     lead = start % _ALIGNMENT
-    row = math.prod(value.shape[1:])
     # Rows that can reach past the window's end, whatever the alignment: a fixed count.
-    copied = -(-(_ALIGNMENT // value.itemsize) // max(row, 1))
-    if lead % value.itemsize or value.size >= 2 ** 31 or value.shape[0] <= copied or not row:
+    copied = -(-(_ALIGNMENT // value.itemsize) // row)
+    if lead % value.itemsize or value.size >= 2 ** 31 or value.shape[0] <= copied:
         return None
     window = np.asarray(_Window(value, start - lead, value.size))
     return SharedRows(jax.device_put(window), host_to_device(np.int32(lead // value.itemsize)),
