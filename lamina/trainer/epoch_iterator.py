@@ -226,8 +226,8 @@ class StreamSteps:
                              "predict_group": 0, "predict_one": 0}
         self._jit = steps._jit
         t = backend.transforms
-        wrap = (lambda fn, donate=(): t.jit(fn, donate_argnums=donate)) if self._jit else \
-            (lambda fn, donate=(): fn)
+        wrap = (lambda fn, donate=(): t.jit(fn, donate_argnums=donate, top_level=True)) \
+            if self._jit else (lambda fn, donate=(): fn)
         self.train_group = wrap(self._train_group, donate=(0,))
         self.train_one = wrap(self._train_one, donate=(0,))
         self.test_group = wrap(self._test_group)

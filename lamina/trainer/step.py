@@ -65,8 +65,8 @@ class Steps:
         # A toy model's programs run in microseconds: there compilation is the whole cost.
         fast_compile = sum(math.prod(v.shape) for v in model.variables) <= FAST_COMPILE_UP_TO
         wrap = (lambda fn, donate=(), static=(): t.jit(
-            fn, donate_argnums=donate, static_argnums=static,
-            fast_compile=fast_compile)) if jit else (lambda fn, donate=(), static=(): fn)
+            fn, donate_argnums=donate, static_argnums=static, fast_compile=fast_compile,
+            top_level=True)) if jit else (lambda fn, donate=(), static=(): fn)
         self.run_train = wrap(self._run_train, donate=(0,), static=(5, 6))
         self.run_train_batch = wrap(self._run_train_batch, donate=(0,))
         self.run_train_epochs = wrap(self._run_train_epochs, donate=(0,), static=(3,))

@@ -14,7 +14,7 @@ TRAINING_ERROR = (
     "set LAMINA_BACKEND=jax (or KERAS_BACKEND=jax) before importing lamina.")
 
 
-def jit(fn, donate_argnums=(), static_argnums=(), fast_compile=False):
+def jit(fn, donate_argnums=(), static_argnums=(), fast_compile=False, top_level=False):
     return fn
 
 
