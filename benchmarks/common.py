@@ -105,6 +105,24 @@ def result(first, steady, samples, first_loss, final_loss):
             "final_loss": None if final_loss is None else float(final_loss)}
 
 
+def combine_runs(runs):
+    """One record from repeated runs of a (workload, system), in separate processes: the
+    medians of first and steady, the lowest and highest steady, the highest peak RSS; the
+    losses and W7's memory figures come from the run whose steady time is the median."""
+    if len(runs) == 1:
+        return runs[0]
+    by_steady = sorted(runs, key=lambda r: r["steady"])
+    out = dict(by_steady[(len(runs) - 1) // 2])
+    steadies = [r["steady"] for r in by_steady]
+    median = statistics.median(steadies)
+    samples = out["samples_per_s"] * out["steady"]  # the same count in every run
+    out.update(first=statistics.median(r["first"] for r in runs), steady=median,
+               samples_per_s=samples / median if median > 0 else float("nan"),
+               steady_range=(steadies[0], steadies[-1]), runs=len(runs),
+               peak_rss_mib=max(r.get("peak_rss_mib", 0.0) for r in runs))
+    return out
+
+
 def peak_rss_mib():
     """This process's peak resident set size so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

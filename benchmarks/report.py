@@ -35,20 +35,32 @@ def _line(cells):
     return "| " + " | ".join(cells) + " |"
 
 
+def _repeated(rows):
+    return any(row["result"] and row["result"].get("runs", 1) > 1 for row in rows)
+
+
 def _main_table(rows):
     lamina = {row["workload"]: row["result"] for row in rows
               if row["system"] == "lamina" and row["result"]}
-    lines = [_line(COLUMNS), _line(["---"] * len(COLUMNS))]
+    columns = list(COLUMNS)
+    repeated = _repeated(rows)
+    if repeated:
+        columns.insert(columns.index("steady") + 1, "steady range")
+    lines = [_line(columns), _line(["---"] * len(columns))]
     for row in rows:
         result, workload = row["result"], row["workload"]
         if result is None:
             cells = [row["title"], row["system"], row["failure"] or "failed"]
-            lines.append(_line(cells + [DASH] * (len(COLUMNS) - len(cells))))
+            lines.append(_line(cells + [DASH] * (len(columns) - len(cells))))
             continue
         base = lamina.get(workload)
-        lines.append(_line([
-            row["title"], row["system"], _time(result["first"], workload),
-            _time(result["steady"], workload), _number(result["samples_per_s"]),
+        cells = [row["title"], row["system"], _time(result["first"], workload),
+                 _time(result["steady"], workload)]
+        if repeated:
+            low, high = result.get("steady_range", (result["steady"], result["steady"]))
+            cells.append(f"{_time(low, workload)} - {_time(high, workload)}")
+        lines.append(_line(cells + [
+            _number(result["samples_per_s"]),
             _number(result["first_loss"]), _number(result["final_loss"]),
             _number(result["peak_rss_mib"]),
             _ratio(result["steady"], base and base["steady"]),
@@ -78,6 +90,12 @@ def _footnotes(rows, args):
     notes = [(f"- first: the first epoch, compilation included; steady: the median of "
               f"{args.epochs} further epochs. Times are wall-clock; gaps under ~1.2x are noise "
               f"on a shared machine.")]
+    repeat = getattr(args, "repeat", 1)
+    if repeat > 1:
+        notes.append(f"- Each (workload, system) ran {repeat} times in separate processes, in "
+                     f"rounds taking the systems in turn: first and steady are the medians over "
+                     f"the runs, steady range the lowest and highest run, peak RSS the highest; "
+                     f"the losses are the median run's.")
     if any(system == "lamina" for _, system in present):
         notes.append("- lamina keeps a persistent XLA compilation cache (~/.cache/lamina/xla), so "
                      "its first epoch is faster once the cache is warm; "

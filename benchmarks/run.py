@@ -1,7 +1,8 @@
 """Time the same workloads on lamina, Keras 3 (JAX and torch backends), PyTorch and JAX.
 
 Run: python -m benchmarks.run [--only W1,W3] [--systems lamina,jax-scan] [--epochs 3]
-     [--quick] [--markdown benchmarks/RESULTS.md]   (or python benchmarks/run.py, make bench)
+     [--repeat 3] [--quick] [--markdown benchmarks/RESULTS.md]   (or python benchmarks/run.py,
+     make bench)
 
 Each (workload, system) pair runs in a fresh process (sharing one, PyTorch's CPU threads fought
 XLA's: an LSTM epoch went from 3 s to 100 s); a system whose framework is not installed gets a
@@ -27,6 +28,11 @@ Workloads (the benchmark issue's; synthetic data of the real shapes, common.py):
 Columns: first = the first epoch (W1: fit; W6: call), compilation included; steady = the median
 of `--epochs` further ones; samples/s from steady; the training loss of the first and of the
 last epoch; the child's peak RSS at its end; each system's time over lamina's.
+
+`--repeat N` runs every (workload, system) child N times, in rounds that take the systems in
+turn (so a slow spell of a shared machine hits all of them); first and steady are then the
+medians over the N runs, a "steady range" column shows the runs' lowest and highest, and peak
+RSS is the highest.
 """
 
 import argparse
@@ -130,6 +136,9 @@ def _parser():
                         help=f"systems, comma-separated, among {', '.join(SYSTEMS)}")
     parser.add_argument("--epochs", type=int, default=3,
                         help="steady epochs (W1: fits) timed after the first; median reported")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each (workload, system), in rounds across the systems; "
+                             "medians reported")
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes, to exercise the runner; the times mean nothing")
     parser.add_argument("--markdown", metavar="PATH",
@@ -149,22 +158,37 @@ def main(argv=None):
     if args.worker:
         _worker(args.worker[0], args.worker[1], args.epochs, args.quick)
         return
+    if args.repeat < 1:
+        raise SystemExit(f"benchmarks.run: --repeat must be a positive int (runs of each "
+                         f"workload and system). Received: {args.repeat}.")
     workloads = _parse_list(args.only, WORKLOADS, "--only", ALIASES)
     systems = _parse_list(args.systems, SYSTEMS, "--systems")
     rows = []
     for workload in workloads:
-        for system in (s for s in systems if s in WORKLOADS[workload][1]):
-            if not _installed(system):
-                result, failure = None, "not installed"
-            else:
+        chosen = [s for s in systems if s in WORKLOADS[workload][1]]
+        runs = {system: [] for system in chosen}
+        failures = {}
+        for round_ in range(args.repeat):
+            for system in chosen:
+                if system in failures:
+                    continue  # failed once: not retried in later rounds
+                if not _installed(system):
+                    failures[system] = "not installed"
+                    continue
                 result, failure = _child(workload, system, args)
-            if failure and failure != "not installed":
-                print(f"{workload} on {system} failed: {failure}", file=sys.stderr)
-            else:
-                print(f"{workload} on {system}: done", file=sys.stderr, flush=True)
-            title = WORKLOADS[workload][0].format(**common.sizes(args.quick))
-            rows.append({"workload": workload, "title": title,
-                         "system": system, "result": result,
+                label = f"{workload} on {system}" + (
+                    f" (run {round_ + 1} of {args.repeat})" if args.repeat > 1 else "")
+                if failure:
+                    failures[system] = failure
+                    print(f"{label} failed: {failure}", file=sys.stderr)
+                else:
+                    runs[system].append(result)
+                    print(f"{label}: done", file=sys.stderr, flush=True)
+        title = WORKLOADS[workload][0].format(**common.sizes(args.quick))
+        for system in chosen:
+            failure = failures.get(system)
+            rows.append({"workload": workload, "title": title, "system": system,
+                         "result": None if failure else common.combine_runs(runs[system]),
                          "failure": failure and failure.splitlines()[0]})
     text = report.render(rows, args)
     print(text)

@@ -105,3 +105,65 @@ def test_runner_runs_as_a_script_too():
     run = subprocess.run([sys.executable, os.path.join("benchmarks", "run.py"), "--only", "W9"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert run.returncode == 1 and "unknown --only name 'W9'" in run.stderr, run.stderr[-2000:]
+
+
+def _record(first, steady, loss, rss, samples=1000):
+    return {"first": first, "steady": steady, "steady_runs": [steady],
+            "samples_per_s": samples / steady, "first_loss": loss, "final_loss": loss / 2,
+            "peak_rss_mib": rss}
+
+
+def test_combine_runs_takes_medians_range_and_the_median_runs_losses():
+    from benchmarks import common
+    runs = [_record(4.0, 2.0, 0.9, 500.0), _record(3.0, 3.0, 0.7, 520.0),
+            _record(5.0, 2.5, 0.8, 510.0)]
+    out = common.combine_runs(runs)
+    assert out["first"] == 4.0 and out["steady"] == 2.5
+    assert out["steady_range"] == (2.0, 3.0) and out["runs"] == 3
+    assert out["samples_per_s"] == pytest.approx(1000 / 2.5)
+    assert out["peak_rss_mib"] == 520.0
+    assert out["first_loss"] == 0.8 and out["final_loss"] == 0.4  # the run with steady 2.5
+    assert common.combine_runs(runs[:1]) is runs[0]
+
+
+def test_repeat_runs_rounds_across_systems_and_reports_medians(monkeypatch, capsys):
+    from benchmarks import run
+    calls = []
+    steady = {"lamina": iter([2.0, 4.0, 3.0]), "jax-scan": iter([1.0, 1.5, 1.2])}
+
+    def fake_child(workload, system, args):
+        calls.append(system)
+        value = next(steady[system])
+        return _record(value * 2, value, 0.5, 100.0), None
+    monkeypatch.setattr(run, "_child", fake_child)
+    monkeypatch.setattr(run, "_installed", lambda system: True)
+    run.main(["--only", "W2", "--systems", "lamina,jax-scan", "--repeat", "3"])
+    assert calls == ["lamina", "jax-scan"] * 3  # rounds, not one system's runs back to back
+    header, rows = _table(capsys.readouterr().out)
+    assert "steady range" in header
+    lamina, scan = rows
+    assert lamina["steady"] == "3 s" and lamina["steady range"] == "2 s - 4 s"
+    assert scan["steady"] == "1.2 s" and scan["steady vs lamina"] == "0.40x"
+
+
+def test_repeat_must_be_positive():
+    from benchmarks import run
+    with pytest.raises(SystemExit, match=r"--repeat must be a positive int.*Received: 0"):
+        run.main(["--repeat", "0"])
+
+
+def test_a_failed_run_fails_the_row_and_is_not_retried(monkeypatch, capsys):
+    from benchmarks import run
+    calls = []
+
+    def fake_child(workload, system, args):
+        calls.append(system)
+        if system == "jax-scan":
+            return None, "exit code 1:\nboom"
+        return _record(1.0, 0.5, 0.5, 100.0), None
+    monkeypatch.setattr(run, "_child", fake_child)
+    monkeypatch.setattr(run, "_installed", lambda system: True)
+    run.main(["--only", "W2", "--systems", "lamina,jax-scan", "--repeat", "2"])
+    assert calls == ["lamina", "jax-scan", "lamina"]
+    _, rows = _table(capsys.readouterr().out)
+    assert rows[1]["first"] == "exit code 1:" and rows[0]["steady"] == "0.5 s"
