@@ -28,7 +28,8 @@ def _train(params, xs):
 
 def _inputs():
     rng = np.random.default_rng(0)
-    params = [jnp.asarray(rng.standard_normal(s), jnp.float32) for s in ((8, 24), (24, 24), (24, 3))]
+    shapes = ((8, 24), (24, 24), (24, 3))
+    params = [jnp.asarray(rng.standard_normal(s), jnp.float32) for s in shapes]
     return params, jnp.asarray(rng.standard_normal((5, 4, 8)), jnp.float32)
 
 
