@@ -197,7 +197,8 @@ def test_lstm_dropout_matches_numpy_with_the_drawn_masks():
     twin.cell._project_inputs = spy
     np.testing.assert_allclose(twin(x, training=True), out, rtol=1e-6)
     mask = seen["mask"]
-    assert mask.shape == (3, 1, 4)
+    assert mask.shape == (1, 3, 4)  # the cell projects time-first inputs: (time, batch, features)
+    mask = np.swapaxes(mask, 0, 1)
     assert set(np.unique(mask)) <= {0.0, 2.0}
     zeros = np.zeros((3, 2))
     seq, _ = numpy_rnn.run(numpy_rnn.lstm_step(kernel, rk, bias), x * mask, [zeros, zeros])
