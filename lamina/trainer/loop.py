@@ -42,6 +42,8 @@ from lamina.utils import tree
 from lamina.utils.progbar import is_dynamic_display
 
 _TARGET_CALL_SECONDS = 0.15
+# Input dtypes that `predict` converts (float64 to floatx, int64 to int32) before computing.
+_CONVERTED_DTYPES = (np.dtype("float64"), np.dtype("int64"))
 
 
 class Trainer:
@@ -640,6 +642,10 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for `x` (in-memory arrays, or a streamed source whose batches are `x`
         or `(x, ...)`), computed in compiled batches, as NumPy arrays."""
+        if verbose == 0 and not callbacks and steps is None and type(x) is np.ndarray:
+            out = self._serve(x, batch_size)
+            if out is not None:
+                return out
         verbose = resolve_verbose(verbose)
         if steps is not None:
             steps = check_positive_int(steps, "steps")
@@ -690,6 +696,26 @@ class Trainer:
         finally:
             source.close()
         return out
+
+    def _serve(self, x, batch_size):
+        """`predict(x, verbose=0)` on one NumPy array that needs no conversion, on a built
+        model, outside any distribution or stateless scope: the compiled call with as little
+        Python around it as possible (a one-row predict is mostly this overhead). None when
+        the general path is needed."""
+        if batch_size is None:
+            batch_size = 32
+        elif type(batch_size) is not int or batch_size < 1:
+            return None
+        if not (x.ndim and x.dtype.kind in "biuf" and x.dtype not in _CONVERTED_DTYPES
+                and self.built and distribution_lib.distribution() is None
+                and backend.get_stateless_scope() is None):
+            return None
+        trainable, non_trainable = self._variable_lists()
+        out = self._predict_steps().run_predict(
+            [v._value for v in trainable], [v._value for v in non_trainable], x, batch_size)
+        if type(out) in (list, tuple, dict):
+            return tree.map_structure(backend.convert_to_numpy, out)
+        return backend.convert_to_numpy(out)
 
     def _predict_arrays(self, x, batch_size):
         """Outputs for in-memory arrays in one compiled call (reused per input signature)."""

@@ -133,6 +133,14 @@ def test_matmul_of_a_stack_by_a_matrix_matches_and_keeps_the_leading_axes(shape)
     np.testing.assert_allclose(np.asarray(grad(jnp.asarray(w))), expected, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("shape,kernel", [((2, 3, 0), (0, 4)), ((0, 3, 2), (2, 4))])
+def test_matmul_of_an_empty_stack_gives_the_empty_or_zero_result(shape, kernel):
+    got = jax.jit(jax_numpy.matmul)(jnp.ones(shape), jnp.ones(kernel))
+    expected = np.ones(shape) @ np.ones(kernel)
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(np.asarray(got), expected)
+
+
 def _kernel_gradient_text(matmul):
     x, w, g = jnp.ones((5, 4, 3)), jnp.ones((3, 8)), jnp.ones((5, 4, 8))
     fn = jax.jit(jax.grad(lambda w_, x_, g_: jnp.sum(matmul(x_, w_) * g_)))

@@ -272,3 +272,31 @@ def test_predict_serving_path_matches_the_general_path(model, data):
     for out in (served, general, listed):
         assert out.shape == (20, 1) and out.dtype == np.float32
         np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_serves_a_plain_array_without_the_general_preparation(model, data, monkeypatch):
+    from lamina.trainer import data_adapters
+    x, _ = data
+    expected = model.predict(x, verbose=1)  # the general path (a progress bar)
+    prepared = []
+    original = data_adapters.standardize_dtypes
+
+    def spy(struct):
+        prepared.append(struct)
+        return original(struct)
+    monkeypatch.setattr(data_adapters, "standardize_dtypes", spy)
+    served = model.predict(x, verbose=0)
+    assert prepared == []                                   # nothing to convert or walk
+    np.testing.assert_array_equal(served, expected)
+    # Other batch shapes may round the last bit differently.
+    np.testing.assert_allclose(model.predict(x, batch_size=7, verbose=0), expected, rtol=1e-6)
+    # float64 is narrowed, so it takes the general path, which converts it.
+    np.testing.assert_allclose(model.predict(x.astype("float64"), verbose=0), expected,
+                               rtol=1e-6)
+    assert len(prepared) == 1 and prepared[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5])
+def test_predict_serving_path_still_rejects_a_bad_batch_size(model, data, batch_size):
+    with pytest.raises((ValueError, TypeError), match="batch_size"):
+        model.predict(data[0], batch_size=batch_size, verbose=0)

@@ -179,7 +179,7 @@ def matmul(x1, x2):
         # Leading axes folded into one: the same products, and the kernel's gradient becomes a
         # single-axis contraction, which XLA:CPU runs without first transposing the incoming
         # gradient (a sequence model's (batch, time, units) projections).
-        flat = x1 if x1.ndim == 2 else jnp.reshape(x1, (-1, x1.shape[-1]))
+        flat = x1 if x1.ndim == 2 else jnp.reshape(x1, (math.prod(x1.shape[:-1]), x1.shape[-1]))
         out = jax.lax.dot_general(flat, x2, (((1,), (0,)), ((), ())))  # jnp.matmul's own dot
         return out if x1.ndim == 2 else jnp.reshape(out, (*x1.shape[:-1], x2.shape[1]))
     return jnp.matmul(x1, x2)
