@@ -2,7 +2,8 @@
 
 Event files are written with `tensorboardX` (the `tensorboard` extra), imported when the first
 event is written. The layout is Keras 3's: `log_dir/train` and `log_dir/validation`, scalars
-named `epoch_<metric>` (per epoch) and `batch_<metric>` (every `update_freq` batches).
+named `epoch_<metric>` (per epoch) and `batch_<metric>` (every `update_freq` batches), and
+`profile_batch`'s profile under `log_dir/train/plugins/profile` (the backend's profiler).
 """
 
 import numbers
@@ -32,8 +33,11 @@ class TensorBoard(Callback):
         update_freq: `"epoch"` writes scalars once per epoch; an int N (or `"batch"`, N = 1)
             also writes the running training metrics as `batch_<metric>` every N batches.
             Per-batch writing makes `fit` call back after every `steps_per_execution` batches.
-        profile_batch: Accepted for Keras compatibility; lamina writes no profiler traces, so
-            a non-zero value gives a warning and is ignored.
+        profile_batch: Record a profile of these training batches (counted from 1 across a
+            fit's epochs) for TensorBoard's Profile tab, under `log_dir/train/plugins/profile`:
+            an int N for batch N, a pair `(start, stop)` or a string `"start,stop"` for a
+            range; 0 turns it off. Profiling makes `fit` call back after every batch (every
+            `steps_per_execution` batches) so that the trace covers just those batches.
         embeddings_freq: Write the matrices of `Embedding` layers for TensorBoard's projector
             every this many epochs (0: never).
         embeddings_metadata: A label file (one label per line) for every embedding layer, or
@@ -65,11 +69,7 @@ class TensorBoard(Callback):
             raise TypeError("TensorBoard: `embeddings_metadata` must be a file path or a dict "
                             "mapping Embedding layer names to file paths. Received: "
                             f"{embeddings_metadata!r}")
-        _check_profile_batch(profile_batch)
-        if profile_batch:
-            warnings.warn("TensorBoard: lamina does not write profiler traces; profile_batch="
-                          f"{profile_batch!r} is ignored. Use jax.profiler directly to profile.",
-                          stacklevel=2)
+        self._profile_range = _profile_range(profile_batch)
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = histogram_freq
         self.write_graph = write_graph
@@ -86,11 +86,15 @@ class TensorBoard(Callback):
         self._epoch_start_time = None
         self._batch_start_time = None
         self._in_fit = False
+        self._tracing = False          # a profile is being recorded
+        self._profiled = False         # this fit's profile is written (or cannot be)
+        self._annotation = None
 
     def _needs_batch_hooks(self, mode="train"):
-        # Per-batch scalars need a call every few batches; epoch scalars need none.
+        # Per-batch scalars and profiles need a call every few batches; epoch scalars none.
         needs = super()._needs_batch_hooks(mode)
-        return needs and mode == "train" and self.update_freq != "epoch"
+        return needs and mode == "train" and (
+            self.update_freq != "epoch" or self._profile_range is not None)
 
     # -- writers --------------------------------------------------------------------------------
     def _writer(self, name):
@@ -109,11 +113,14 @@ class TensorBoard(Callback):
         _summary_writer_class()    # fail here, before training, when tensorboardX is missing
         self._in_fit = True
         self._global_train_batch = self._epoch_first_batch = self._last_batch_write = 0
+        self._profiled = False
         if self.write_graph:
             self._write_model_graph()
 
     def on_train_end(self, logs=None):
         self._in_fit = False
+        if self._tracing:      # training ended inside the profiled range
+            self._stop_profile()
         self._close_writers()
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -122,10 +129,22 @@ class TensorBoard(Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         self._batch_start_time = time.perf_counter()
+        if self._profile_range is not None and not self._profiled:
+            upcoming = self._epoch_first_batch + batch + 1
+            start, stop = self._profile_range
+            if not self._tracing and start <= upcoming <= stop:
+                self._start_profile()
+            if self._tracing:
+                self._annotation = backend.core.profiler_annotation(f"Profiled batch {upcoming}")
+                self._annotation.__enter__()
 
     def on_train_batch_end(self, batch, logs=None):
         done = self._epoch_first_batch + batch + 1
         steps, self._global_train_batch = done - self._global_train_batch, done
+        if self._tracing:
+            self._end_annotation()
+            if done >= self._profile_range[1]:
+                self._stop_profile()
         if self.update_freq == "epoch" or done // self.update_freq <= (
                 self._last_batch_write // self.update_freq):
             return
@@ -174,6 +193,28 @@ class TensorBoard(Callback):
             self._write_weights(epoch)
         if self.embeddings_freq and epoch % self.embeddings_freq == 0:
             self._write_embeddings(epoch)
+
+    # -- profiles -------------------------------------------------------------------------------
+    def _start_profile(self):
+        try:
+            backend.core.start_profiler_trace(os.path.join(self.log_dir, "train"))
+        except RuntimeError as error:      # a profile someone else started is still running
+            warnings.warn(f"TensorBoard: no profile of batches {self._profile_range} is "
+                          f"written because another profiler trace is running ({error}). Stop "
+                          "it first, or set profile_batch=0.", stacklevel=2)
+            self._profiled = True
+            return
+        self._tracing = True
+
+    def _end_annotation(self):
+        if self._annotation is not None:
+            self._annotation.__exit__(None, None, None)
+            self._annotation = None
+
+    def _stop_profile(self):
+        self._end_annotation()
+        self._tracing, self._profiled = False, True
+        backend.core.stop_profiler_trace()
 
     # -- what is written ------------------------------------------------------------------------
     def _learning_rate(self):
@@ -283,19 +324,30 @@ def _weight_image(values):
     return (w - w.min()) / span if span > 0 else np.zeros_like(w)
 
 
-def _check_profile_batch(profile_batch):
+def _profile_range(profile_batch):
+    """`(first, last)` training batch to profile, counted from 1, or None for no profile."""
     message = ("TensorBoard: `profile_batch` must be a non-negative int, a pair of them "
-               "(start, stop), or a string 'start,stop'. Received: profile_batch="
-               f"{profile_batch!r}")
+               "(start, stop) with start <= stop, or a string 'start,stop'. Received: "
+               f"profile_batch={profile_batch!r}")
     if isinstance(profile_batch, str):
         parts = profile_batch.split(",")
         if len(parts) not in (1, 2) or not all(p.strip().isdigit() for p in parts):
             raise ValueError(message)
+        bounds = [int(p) for p in parts]
     elif isinstance(profile_batch, (list, tuple)):
         if len(profile_batch) != 2 or not all(_is_int(p) and p >= 0 for p in profile_batch):
             raise ValueError(message)
+        bounds = list(profile_batch)
     elif not _is_int(profile_batch) or profile_batch < 0:
         raise ValueError(message)
+    else:
+        bounds = [profile_batch]
+    start, stop = bounds[0], bounds[-1]
+    if stop < start:
+        raise ValueError(message)
+    if stop == 0:
+        return None
+    return max(start, 1), stop
 
 
 def _is_scalar(value):

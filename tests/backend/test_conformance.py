@@ -28,6 +28,10 @@ RAISES = {
     ("transforms", "grad"): "NumPy has no automatic differentiation; training needs the jax "
                             "backend",
     ("transforms", "jvp"): "NumPy has no automatic differentiation (forward mode included)",
+    ("core", "start_profiler_trace"): "profiles record compiled XLA programs; the numpy "
+                                      "backend compiles nothing",
+    ("core", "stop_profiler_trace"): "profiles record compiled XLA programs; the numpy "
+                                     "backend compiles nothing",
 }
 
 

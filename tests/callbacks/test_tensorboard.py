@@ -168,9 +168,86 @@ def test_bad_arguments(kwargs, error, message):
         TensorBoard(**kwargs)
 
 
-def test_profile_batch_warns_and_is_ignored():
-    with pytest.warns(UserWarning, match="profile_batch=.* is ignored"):
-        TensorBoard("logs", profile_batch="2,4")
+@pytest.mark.parametrize("profile_batch, expected", [
+    (0, None), (3, (3, 3)), ("2,4", (2, 4)), ((5, 9), (5, 9)), ([0, 2], (1, 2)), ("7", (7, 7))])
+def test_profile_batch_forms(profile_batch, expected):
+    assert TensorBoard("logs", profile_batch=profile_batch)._profile_range == expected
+
+
+def test_profile_batch_stop_before_start_is_refused():
+    with pytest.raises(ValueError, match=r"start <= stop.*profile_batch=\(4, 2\)"):
+        TensorBoard("logs", profile_batch=(4, 2))
+
+
+def _record_profiler(monkeypatch):
+    """Replace the backend's profiler with a recorder of (event, batch) pairs."""
+    from lamina import backend
+    events = []
+
+    class Annotation:
+        def __init__(self, name):
+            self.name = name
+
+        def __enter__(self):
+            events.append(("batch", int(self.name.rsplit(" ", 1)[1])))
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(backend.core, "start_profiler_trace",
+                        lambda log_dir: events.append(("start", log_dir)))
+    monkeypatch.setattr(backend.core, "stop_profiler_trace", lambda: events.append(("stop",)))
+    monkeypatch.setattr(backend.core, "profiler_annotation", Annotation)
+    return events
+
+
+def test_profile_covers_exactly_the_asked_batches_across_epochs(monkeypatch, tmp_path):
+    events = _record_profiler(monkeypatch)
+    model = make_model()
+    x, y = data()                       # 32 rows, batch 8: batches 1-4 in epoch 1, 5-8 in 2
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0,
+              callbacks=[TensorBoard(tmp_path, profile_batch=(3, 6), write_graph=False)])
+    assert events == [("start", str(tmp_path / "train")), ("batch", 3), ("batch", 4),
+                      ("batch", 5), ("batch", 6), ("stop",)]
+
+
+def test_profile_still_running_at_the_end_of_training_is_stopped(monkeypatch, tmp_path):
+    events = _record_profiler(monkeypatch)
+    model = make_model()
+    x, y = data()
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0,
+              callbacks=[TensorBoard(tmp_path, profile_batch="3,100", write_graph=False)])
+    assert events == [("start", str(tmp_path / "train")), ("batch", 3), ("batch", 4), ("stop",)]
+
+
+def test_profile_past_the_last_batch_records_nothing(monkeypatch, tmp_path):
+    events = _record_profiler(monkeypatch)
+    make_model().fit(*data(), epochs=1, batch_size=8, verbose=0,
+                     callbacks=[TensorBoard(tmp_path, profile_batch=9, write_graph=False)])
+    assert events == []
+
+
+def test_profile_batch_writes_a_trace_for_the_profile_tab(tmp_path):
+    model = make_model()
+    x, y = data()
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0,
+                        callbacks=[TensorBoard(tmp_path, profile_batch=2)])
+    traces = list((tmp_path / "train" / "plugins" / "profile").glob("*/*.xplane.pb"))
+    assert len(traces) == 1 and traces[0].stat().st_size > 0
+    assert len(history.history["loss"]) == 2
+
+
+def test_a_running_profiler_is_left_alone_with_a_warning(monkeypatch, tmp_path):
+    from lamina import backend
+    events = _record_profiler(monkeypatch)
+
+    def busy(log_dir):
+        raise RuntimeError("Profile has already been started")
+    monkeypatch.setattr(backend.core, "start_profiler_trace", busy)
+    with pytest.warns(UserWarning, match="another profiler trace is running"):
+        make_model().fit(*data(), epochs=1, batch_size=8, verbose=0,
+                         callbacks=[TensorBoard(tmp_path, profile_batch=2, write_graph=False)])
+    assert events == []                 # nothing annotated, nothing stopped
 
 
 def test_missing_tensorboardx_names_the_extra(monkeypatch, tmp_path):

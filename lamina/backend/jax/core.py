@@ -267,3 +267,20 @@ def device_scope(device_name):
                          f"{list_devices()}.")
     return jax.default_device(devices[position])
 
+
+
+def start_profiler_trace(log_dir):
+    """Start recording a profile (XLA's ops and host activity) for `log_dir`; the files,
+    `plugins/profile/<run>/*.xplane.pb`, are what TensorBoard's Profile tab reads. Raises
+    RuntimeError when a trace is already being recorded."""
+    jax.profiler.start_trace(log_dir)
+
+
+def stop_profiler_trace():
+    """Stop the trace `start_profiler_trace` started and write its files."""
+    jax.profiler.stop_trace()
+
+
+def profiler_annotation(name):
+    """A context manager marking a span named `name` in the recorded trace."""
+    return jax.profiler.TraceAnnotation(name)

@@ -270,3 +270,22 @@ def device_scope(device_name):
                          "['cpu:0'] (the NumPy backend runs on the host).")
     return contextlib.nullcontext()
 
+
+
+_PROFILER_ERROR = ("The numpy backend has no profiler: profiles record compiled XLA programs, "
+                   "which need the jax backend (LAMINA_BACKEND=jax).")
+
+
+def start_profiler_trace(log_dir):
+    """Raises NotImplementedError (see `_PROFILER_ERROR`)."""
+    raise NotImplementedError(f"start_profiler_trace: {_PROFILER_ERROR}")
+
+
+def stop_profiler_trace():
+    """Raises NotImplementedError (see `_PROFILER_ERROR`)."""
+    raise NotImplementedError(f"stop_profiler_trace: {_PROFILER_ERROR}")
+
+
+def profiler_annotation(name):
+    """Nothing to annotate without a profiler: a context manager that does nothing."""
+    return contextlib.nullcontext()
