@@ -46,6 +46,15 @@ _TARGET_CALL_SECONDS = 0.15
 _CONVERTED_DTYPES = (np.dtype("float64"), np.dtype("int64"))
 
 
+def _servable(x, batch_size):
+    """Whether `predict` can run `x` as it is: one NumPy array of a dtype it keeps, a valid
+    batch size, no distribution (which checks the global batch size first)."""
+    return (type(x) is np.ndarray and x.ndim > 0 and x.dtype.kind in "biuf"
+            and x.dtype not in _CONVERTED_DTYPES
+            and (batch_size is None or (type(batch_size) is int and batch_size > 0))
+            and distribution_lib.distribution() is None)
+
+
 class Trainer:
     """compile/fit/evaluate/predict for Model; mixed into `lamina.Model`."""
 
@@ -642,10 +651,10 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for `x` (in-memory arrays, or a streamed source whose batches are `x`
         or `(x, ...)`), computed in compiled batches, as NumPy arrays."""
-        if verbose == 0 and not callbacks and steps is None and type(x) is np.ndarray:
-            out = self._serve(x, batch_size)
-            if out is not None:
-                return out
+        if verbose == 0 and not callbacks and steps is None and _servable(x, batch_size):
+            # The serving path: one array to run as it is, nothing else to set up (a one-row
+            # predict is mostly the Python around the compiled call).
+            return self._predict_arrays(x, 32 if batch_size is None else batch_size)
         verbose = resolve_verbose(verbose)
         if steps is not None:
             steps = check_positive_int(steps, "steps")
@@ -696,26 +705,6 @@ class Trainer:
         finally:
             source.close()
         return out
-
-    def _serve(self, x, batch_size):
-        """`predict(x, verbose=0)` on one NumPy array that needs no conversion, on a built
-        model, outside any distribution or stateless scope: the compiled call with as little
-        Python around it as possible (a one-row predict is mostly this overhead). None when
-        the general path is needed."""
-        if batch_size is None:
-            batch_size = 32
-        elif type(batch_size) is not int or batch_size < 1:
-            return None
-        if not (x.ndim and x.dtype.kind in "biuf" and x.dtype not in _CONVERTED_DTYPES
-                and self.built and distribution_lib.distribution() is None
-                and backend.get_stateless_scope() is None):
-            return None
-        trainable, non_trainable = self._variable_lists()
-        out = self._predict_steps().run_predict(
-            [v._value for v in trainable], [v._value for v in non_trainable], x, batch_size)
-        if type(out) in (list, tuple, dict):
-            return tree.map_structure(backend.convert_to_numpy, out)
-        return backend.convert_to_numpy(out)
 
     def _predict_arrays(self, x, batch_size):
         """Outputs for in-memory arrays in one compiled call (reused per input signature)."""

@@ -268,7 +268,6 @@ def device_scope(device_name):
     return jax.default_device(devices[position])
 
 
-
 def start_profiler_trace(log_dir):
     """Start recording a profile (XLA's ops and host activity) for `log_dir`; the files,
     `plugins/profile/<run>/*.xplane.pb`, are what TensorBoard's Profile tab reads. Raises

@@ -271,7 +271,6 @@ def device_scope(device_name):
     return contextlib.nullcontext()
 
 
-
 _PROFILER_ERROR = ("The numpy backend has no profiler: profiles record compiled XLA programs, "
                    "which need the jax backend (LAMINA_BACKEND=jax).")
 
